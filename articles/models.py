@@ -1,0 +1,321 @@
+"""The content model of the newsroom archive (see DESIGN.md for the page anatomy)."""
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+class SiteSettings(models.Model):
+    """The one row of settings editors change: names and filing numbers in the footer."""
+
+    site_name = models.CharField(_("site name"), max_length=100, default="《国企》杂志社官网")
+    short_name = models.CharField(
+        _("short name"), max_length=50, default="国企网",
+        help_text=_("Used in the copyright line and where space is short."),
+    )
+    description = models.CharField(
+        _("description"), max_length=300, blank=True,
+        help_text=_("One sentence about the site, for search engines and feed readers."),
+    )
+    icp_number = models.CharField(
+        _("ICP filing number"), max_length=100, blank=True,
+        help_text=_("Shown in the footer, linked to beian.miit.gov.cn."),
+    )
+    police_number = models.CharField(
+        _("public-security filing number"), max_length=100, blank=True,
+        help_text=_("公安备案号, shown in the footer."),
+    )
+    copyright_line = models.CharField(
+        _("copyright line"), max_length=200, blank=True,
+        help_text=_("For example “© 2026 《国企》杂志社 版权所有”."),
+    )
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="site_settings_singleton")]
+
+    def __str__(self):
+        return self.site_name
+
+    @classmethod
+    def load(cls):
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class Section(models.Model):
+    """A part of the site an article belongs to (协会 …), shown after the site name."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveIntegerField(
+        _("order"), default=0, help_text=_("Sections are listed by this number, smallest first.")
+    )
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", args=[self.pk])
+
+
+class Column(models.Model):
+    """A recurring column (栏目), printed in 【brackets】 before an article's title."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("column")
+        verbose_name_plural = _("columns")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:column", args=[self.pk])
+
+
+class Unit(models.Model):
+    """An organisation that took part in what an article reports (参与单位)."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("enterprise")
+        GOVERNMENT = "government", _("government body")
+        UNIVERSITY = "university", _("university or school")
+        ASSOCIATION = "association", _("association")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(
+        _("short name"), max_length=50, blank=True, help_text=_("The name as articles often shorten it.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("participating unit")
+        verbose_name_plural = _("participating units")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:unit", args=[self.pk])
+
+
+class CopyrightNotice(models.Model):
+    """The copyright and disclaimer notice under an article, with numbered clauses."""
+
+    title = models.CharField(_("title"), max_length=200, unique=True)
+    clauses = models.TextField(
+        _("clauses"), help_text=_("One clause per line; they are numbered ①②③ on the page.")
+    )
+    is_default = models.BooleanField(
+        _("default"), default=False,
+        help_text=_("Shown under every article that names no other notice. Only one notice is the default."),
+    )
+
+    class Meta:
+        verbose_name = _("copyright notice")
+        verbose_name_plural = _("copyright notices")
+        ordering = ["-is_default", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_copyright_notice"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def numbered_clauses(self):
+        lines = [line.strip() for line in self.clauses.splitlines() if line.strip()]
+        return [
+            (CIRCLED_NUMBERS[i] if i < len(CIRCLED_NUMBERS) else f"({i + 1})", line)
+            for i, line in enumerate(lines)
+        ]
+
+
+class PromoBlock(models.Model):
+    """A reusable promotional block (【关注分享】…) shown under articles, site-wide or per section."""
+
+    title = models.CharField(_("title"), max_length=50, help_text=_("Printed in 【brackets】 before the text."))
+    text = models.TextField(_("text"))
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, null=True, blank=True,
+        help_text=_("Leave empty to show it under articles of every section that has no block of its own."),
+    )
+
+    class Meta:
+        verbose_name = _("promo block")
+        verbose_name_plural = _("promo blocks")
+        ordering = ["section__order", "title"]
+        constraints = [
+            models.UniqueConstraint(Coalesce("section", 0), name="one_promo_block_per_scope"),
+        ]
+
+    def __str__(self):
+        return f"【{self.title}】"
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one rule of visibility: published, and its publish time has come."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """What a user may open: staff preview everything, the public sees what is published."""
+        return self if user.is_staff else self.published()
+
+    def for_list(self):
+        """What a list item shows: column, section and the lead image, without one query per item."""
+        return self.select_related("section", "column").prefetch_related(
+            models.Prefetch("images", queryset=ArticleImage.objects.order_by("order", "pk"))
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        REVIEW = "review", _("submitted for review")
+        PUBLISHED = "published", _("published")
+        UNPUBLISHED = "unpublished", _("unpublished")
+
+    title = models.CharField(_("title"), max_length=200)
+    subtitle = models.CharField(
+        _("subtitle"), max_length=300, blank=True, help_text=_("Printed after a dash under the title.")
+    )
+    section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="articles")
+    column = models.ForeignKey(
+        Column, verbose_name=_("column"), on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+    )
+    source = models.CharField(
+        _("source"), max_length=100, blank=True,
+        help_text=_("The dateline's source, for example “《国企》杂志融媒浙江讯”."),
+    )
+    author = models.CharField(_("author"), max_length=100, blank=True)
+    editor = models.CharField(_("responsible editor"), max_length=50, blank=True, help_text=_("责任编辑."))
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("Two or three sentences for lists, search engines and feeds.")
+    )
+    body = models.TextField(
+        _("body"), help_text=_("The article's paragraphs. Images are placed between them by their position.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        _("publish time"), null=True, blank=True, db_index=True,
+        help_text=_("A published article appears at this time; a future time schedules it."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    units = models.ManyToManyField(
+        Unit, verbose_name=_("participating units"), through="ArticleUnit", related_name="articles", blank=True
+    )
+    tags = TaggableManager(_("tags"), blank=True)
+    copyright_notice = models.ForeignKey(
+        CopyrightNotice, verbose_name=_("copyright notice"), on_delete=models.PROTECT, null=True, blank=True,
+        help_text=_("Leave empty for the default notice."),
+    )
+    show_promo = models.BooleanField(
+        _("show promo block"), default=True, help_text=_("Show the section's (or the site-wide) promo block.")
+    )
+    import_key = models.CharField(
+        _("import key"), max_length=100, null=True, blank=True, unique=True, editable=False,
+        help_text=_("The name of the file the article was imported from; a re-import updates this article."),
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-publish_at", "-pk"]
+        indexes = [models.Index(fields=["status", "publish_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(publish_at__isnull=False),
+                name="published_article_has_publish_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:article", args=[self.pk])
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
+
+    def display_title(self):
+        return f"【{self.column.name}】{self.title}" if self.column_id else self.title
+
+
+class ArticleUnit(models.Model):
+    """Links a participating unit to an article, in the order the article names them."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="unit_links")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="article_links")
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("participating unit")
+        verbose_name_plural = _("participating units")
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["article", "unit"], name="unit_once_per_article")]
+
+    def __str__(self):
+        return str(self.unit)
+
+
+def article_image_path(instance, filename):
+    return f"articles/{timezone.now():%Y/%m}/{filename}"
+
+
+class ArticleImage(models.Model):
+    """A captioned image of an article. The caption lives here, not in the body."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(
+        _("image"), upload_to=article_image_path, blank=True,
+        help_text=_("Leave empty to keep the slot: the page shows a captioned placeholder."),
+    )
+    name = models.CharField(
+        _("file name"), max_length=100, blank=True, help_text=_("The image's name in the source, such as IMG_256.")
+    )
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    alt_text = models.CharField(
+        _("alt text"), max_length=300, help_text=_("What the image shows, for readers who cannot see it.")
+    )
+    credit = models.CharField(_("credit"), max_length=100, blank=True, help_text=_("Photographer or source."))
+    order = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(
+        _("position"), default=0,
+        help_text=_("How many paragraphs of the body come before the image (0 puts it first)."),
+    )
+
+    class Meta:
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+        ordering = ["order", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(alt_text=""), name="image_has_alt_text")]
+
+    def __str__(self):
+        return self.caption or self.name or self.alt_text

@@ -1,0 +1,14 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Newsroom administration")
+admin.site.site_title = _("Newsroom administration")
+admin.site.index_title = _("Content")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("articles.urls")),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
