@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,7 @@ class ArticleUnitInline(admin.TabularInline):
 class ArticleForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the admin picks fields through its fieldsets
         widgets = {"body": forms.Textarea(attrs={"rows": 24, "cols": 100})}
 
     def clean_body(self):
@@ -78,6 +79,7 @@ class ArticleAdmin(ContentAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(ContentAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "short_name", "kind", "website"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]

@@ -89,23 +89,23 @@ def _split_dateline(paragraph, column):
     if not match:
         return "", "", paragraph
     source = match["source"]
-    rest = paragraph[match.end():]
+    rest = paragraph[match.end() :]
     closed = re.match(r"^(?P<inner>[^)）]{0,40})[)）]", rest)
     if closed:
         inner = closed["inner"].strip()
         if column and inner.startswith(column):
-            inner = inner[len(column):]
-        return source, _author(inner), rest[closed.end():].lstrip()
+            inner = inner[len(column) :]
+        return source, _author(inner), rest[closed.end() :].lstrip()
     # An open dateline runs into the text: column, padding, then the author's name.
     if column and rest.startswith(column):
-        rest = rest[len(column):]
+        rest = rest[len(column) :]
     rest = rest.lstrip(" \u3000\u00a0")
     padded = re.match(r"^(\S)[ \u3000\u00a0](\S)", rest)
     if padded:
-        return source, padded[1] + padded[2], rest[padded.end():].lstrip()
+        return source, padded[1] + padded[2], rest[padded.end() :].lstrip()
     name = re.match(r"^(\S{2,4})\s+", rest)
     if name:
-        return source, name[1], rest[name.end():]
+        return source, name[1], rest[name.end() :]
     return source, "", rest
 
 
@@ -122,7 +122,9 @@ def _units(text):
 def _parse_date(match):
     parts = {k: int(v) for k, v in match.groupdict().items() if v}
     try:
-        naive = datetime.datetime(parts["y"], parts["m"], parts["d"], parts.get("H", 0), parts.get("M", 0), parts.get("S", 0))
+        naive = datetime.datetime(
+            parts["y"], parts["m"], parts["d"], parts.get("H", 0), parts.get("M", 0), parts.get("S", 0)
+        )
     except ValueError as exc:
         raise MalformedPage(f"impossible date {match.group(0)!r}") from exc
     return timezone.make_aware(naive)

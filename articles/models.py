@@ -16,23 +16,33 @@ class SiteSettings(models.Model):
 
     site_name = models.CharField(_("site name"), max_length=100, default="《国企》杂志社官网")
     short_name = models.CharField(
-        _("short name"), max_length=50, default="国企网",
+        _("short name"),
+        max_length=50,
+        default="国企网",
         help_text=_("Used in the copyright line and where space is short."),
     )
     description = models.CharField(
-        _("description"), max_length=300, blank=True,
+        _("description"),
+        max_length=300,
+        blank=True,
         help_text=_("One sentence about the site, for search engines and feed readers."),
     )
     icp_number = models.CharField(
-        _("ICP filing number"), max_length=100, blank=True,
+        _("ICP filing number"),
+        max_length=100,
+        blank=True,
         help_text=_("Shown in the footer, linked to beian.miit.gov.cn."),
     )
     police_number = models.CharField(
-        _("public-security filing number"), max_length=100, blank=True,
+        _("public-security filing number"),
+        max_length=100,
+        blank=True,
         help_text=_("公安备案号, shown in the footer."),
     )
     copyright_line = models.CharField(
-        _("copyright line"), max_length=200, blank=True,
+        _("copyright line"),
+        max_length=200,
+        blank=True,
         help_text=_("For example “© 2026 《国企》杂志社 版权所有”."),
     )
 
@@ -123,11 +133,10 @@ class CopyrightNotice(models.Model):
     """The copyright and disclaimer notice under an article, with numbered clauses."""
 
     title = models.CharField(_("title"), max_length=200, unique=True)
-    clauses = models.TextField(
-        _("clauses"), help_text=_("One clause per line; they are numbered ①②③ on the page.")
-    )
+    clauses = models.TextField(_("clauses"), help_text=_("One clause per line; they are numbered ①②③ on the page."))
     is_default = models.BooleanField(
-        _("default"), default=False,
+        _("default"),
+        default=False,
         help_text=_("Shown under every article that names no other notice. Only one notice is the default."),
     )
 
@@ -147,8 +156,7 @@ class CopyrightNotice(models.Model):
     def numbered_clauses(self):
         lines = [line.strip() for line in self.clauses.splitlines() if line.strip()]
         return [
-            (CIRCLED_NUMBERS[i] if i < len(CIRCLED_NUMBERS) else f"({i + 1})", line)
-            for i, line in enumerate(lines)
+            (CIRCLED_NUMBERS[i] if i < len(CIRCLED_NUMBERS) else f"({i + 1})", line) for i, line in enumerate(lines)
         ]
 
 
@@ -158,7 +166,11 @@ class PromoBlock(models.Model):
     title = models.CharField(_("title"), max_length=50, help_text=_("Printed in 【brackets】 before the text."))
     text = models.TextField(_("text"))
     section = models.ForeignKey(
-        Section, verbose_name=_("section"), on_delete=models.CASCADE, null=True, blank=True,
+        Section,
+        verbose_name=_("section"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         help_text=_("Leave empty to show it under articles of every section that has no block of its own."),
     )
 
@@ -206,7 +218,9 @@ class Article(models.Model):
         Column, verbose_name=_("column"), on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
     )
     source = models.CharField(
-        _("source"), max_length=100, blank=True,
+        _("source"),
+        max_length=100,
+        blank=True,
         help_text=_("The dateline's source, for example “《国企》杂志融媒浙江讯”."),
     )
     author = models.CharField(_("author"), max_length=100, blank=True)
@@ -219,7 +233,10 @@ class Article(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
-        _("publish time"), null=True, blank=True, db_index=True,
+        _("publish time"),
+        null=True,
+        blank=True,
+        db_index=True,
         help_text=_("A published article appears at this time; a future time schedules it."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -229,14 +246,23 @@ class Article(models.Model):
     )
     tags = TaggableManager(_("tags"), blank=True)
     copyright_notice = models.ForeignKey(
-        CopyrightNotice, verbose_name=_("copyright notice"), on_delete=models.PROTECT, null=True, blank=True,
+        CopyrightNotice,
+        verbose_name=_("copyright notice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         help_text=_("Leave empty for the default notice."),
     )
     show_promo = models.BooleanField(
         _("show promo block"), default=True, help_text=_("Show the section's (or the site-wide) promo block.")
     )
     import_key = models.CharField(
-        _("import key"), max_length=100, null=True, blank=True, unique=True, editable=False,
+        _("import key"),
+        max_length=100,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
         help_text=_("The name of the file the article was imported from; a re-import updates this article."),
     )
 
@@ -262,7 +288,9 @@ class Article(models.Model):
 
     @property
     def is_published(self):
-        return self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
+        )
 
     def display_title(self):
         return f"【{self.column.name}】{self.title}" if self.column_id else self.title
@@ -294,7 +322,9 @@ class ArticleImage(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(
-        _("image"), upload_to=article_image_path, blank=True,
+        _("image"),
+        upload_to=article_image_path,
+        blank=True,
         help_text=_("Leave empty to keep the slot: the page shows a captioned placeholder."),
     )
     name = models.CharField(
@@ -307,7 +337,8 @@ class ArticleImage(models.Model):
     credit = models.CharField(_("credit"), max_length=100, blank=True, help_text=_("Photographer or source."))
     order = models.PositiveIntegerField(_("order"), default=0)
     position = models.PositiveIntegerField(
-        _("position"), default=0,
+        _("position"),
+        default=0,
         help_text=_("How many paragraphs of the body come before the image (0 puts it first)."),
     )
 

@@ -5,6 +5,7 @@ The admin, the importer and management commands call these; nothing here runs fr
 and feeds show the same thing.
 """
 
+import re
 from html.parser import HTMLParser
 
 import nh3
@@ -14,30 +15,55 @@ from django.utils.html import linebreaks
 
 # What the body may contain after sanitising: text structure, links, no styles or scripts.
 ALLOWED_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup",
-    "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "a", "hr",
-    "table", "thead", "tbody", "tr", "th", "td", "pre", "code",
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "s",
+    "sub",
+    "sup",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "a",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "pre",
+    "code",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
 BLOCK_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "blockquote", "hr", "table", "pre"}
 VOID_TAGS = {"br", "hr", "img", "wbr", "input", "col", "area", "source", "meta", "link"}
 
+BLOCK_RE = re.compile(r"<(?:{})\b".format("|".join(sorted(BLOCK_TAGS))))
 CONTENT_VERSION_KEY = "newsroom:content-version"
 
 
 def sanitize_html(html):
     """Clean HTML from any source (editor, paste from Word or WeChat, importer)."""
-    html = html or ""
-    if "<" not in html:
-        # Plain text typed in a textarea: blank lines separate paragraphs.
-        html = linebreaks(html, autoescape=True)
-    return nh3.clean(
-        html,
+    clean = nh3.clean(
+        html or "",
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     ).strip()
+    if not BLOCK_RE.search(clean):
+        # Text typed in a textarea (or only inline markup): blank lines separate paragraphs.
+        clean = linebreaks(clean)
+    return clean
 
 
 class _BlockSplitter(HTMLParser):
@@ -61,7 +87,7 @@ class _BlockSplitter(HTMLParser):
         if tag in VOID_TAGS:
             if self.depth == 0:
                 end = self.html.index(">", self.block_start) + 1
-                self.blocks.append(self.html[self.block_start:end])
+                self.blocks.append(self.html[self.block_start : end])
             return
         self.depth += 1
 
@@ -71,7 +97,7 @@ class _BlockSplitter(HTMLParser):
         self.depth -= 1
         if self.depth == 0:
             end = self.html.index(">", self._offset()) + 1
-            self.blocks.append(self.html[self.block_start:end])
+            self.blocks.append(self.html[self.block_start : end])
 
     def handle_data(self, data):
         if self.depth == 0 and data.strip():

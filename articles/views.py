@@ -102,7 +102,9 @@ class ArticleDetailView(DetailView):
 def article_qr(request, pk):
     """The article's address as a QR code, for sharing to WeChat (which has no share URL)."""
     article = get_object_or_404(Article.objects.visible_to(request.user).only("pk"), pk=pk)
-    image = qrcode.make(request.build_absolute_uri(article.get_absolute_url()), image_factory=qrcode.image.svg.SvgPathImage)
+    image = qrcode.make(
+        request.build_absolute_uri(article.get_absolute_url()), image_factory=qrcode.image.svg.SvgPathImage
+    )
     buffer = BytesIO()
     image.save(buffer)
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")

@@ -1,0 +1,64 @@
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from articles.models import Article, ArticleImage, CopyrightNotice, PromoBlock, SiteSettings
+
+from .factories import ArticleFactory, ColumnFactory, CopyrightNoticeFactory, PromoBlockFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_is_the_one_rule_of_visibility():
+    now = timezone.now()
+    visible = ArticleFactory(publish_at=now - datetime.timedelta(minutes=1))
+    ArticleFactory(publish_at=now + datetime.timedelta(minutes=5))
+    ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
+    ArticleFactory(status=Article.Status.UNPUBLISHED, publish_at=now - datetime.timedelta(days=1))
+    assert list(Article.objects.published()) == [visible]
+
+
+def test_published_article_needs_a_publish_time():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ArticleFactory(publish_at=None)
+
+
+def test_only_one_default_copyright_notice():
+    CopyrightNoticeFactory(is_default=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CopyrightNoticeFactory(is_default=True)
+    CopyrightNoticeFactory(is_default=False)
+    assert CopyrightNotice.objects.count() == 2
+
+
+def test_copyright_clauses_are_numbered():
+    notice = CopyrightNoticeFactory(clauses="甲\n\n乙\n丙")
+    assert notice.numbered_clauses() == [("①", "甲"), ("②", "乙"), ("③", "丙")]
+
+
+def test_one_promo_block_per_scope():
+    section = SectionFactory()
+    PromoBlockFactory()
+    PromoBlockFactory(section=section)
+    for scope in (None, section):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            PromoBlockFactory(section=scope)
+    assert PromoBlock.objects.count() == 2
+
+
+def test_site_settings_is_a_single_row():
+    assert SiteSettings.load().pk == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SiteSettings.objects.create(pk=2)
+
+
+def test_image_needs_alt_text():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ArticleImage.objects.create(article=ArticleFactory(), caption="图注", alt_text="")
+
+
+def test_display_title_has_the_column_in_brackets():
+    assert ArticleFactory(title="标题", column=ColumnFactory(name="栏目")).display_title() == "【栏目】标题"
+    assert ArticleFactory(title="标题", column=None).display_title() == "标题"
