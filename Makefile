@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint check messages install clean
+.PHONY: run test lint check messages translations install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ install: $(VENV)/.installed
 
 messages: install
 	DJANGO_SECRET_KEY=compilemessages $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+
+# After changing translatable strings: update the catalogue, then fill in the new msgstr lines.
+translations: install
+	DJANGO_SECRET_KEY=makemessages $(BIN)/python manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=staticfiles
 
 run: export DJANGO_DEBUG ?= 1
 run: install messages

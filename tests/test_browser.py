@@ -1,0 +1,26 @@
+"""Real-browser checks: headless Chromium through Playwright against the live server."""
+
+import pytest
+from django.core.management import call_command
+
+from .conftest import SEED
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def horizontal_overflow(page):
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def test_reader_opens_the_reference_article_on_desktop_and_phone(live_server, page, screenshot):
+    call_command("import_articles", str(SEED), verbosity=0)
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="【党建好故事】党建引领聚合力 智能建造筑精品").click()
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "【党建好故事】党建引领聚合力 智能建造筑精品"
+    assert page.locator("figure figcaption").first.inner_text() == "六家共建单位共同签署《支部共建协议书》"
+    screenshot(page, "article-desktop")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.reload()
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "article-phone")
