@@ -1,0 +1,85 @@
+"""Real gunicorn servers on loopback for tests that need a whole running site."""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url, headers=None):
+    """(status, headers, body) of a GET, whatever the status."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+_static_root = None
+
+
+def collected_static():
+    """collectstatic once per test session into a temporary folder (production storage needs it)."""
+    global _static_root
+    if _static_root is None:
+        _static_root = tempfile.mkdtemp(prefix="newsroom-static-")
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=PROJECT,
+            env={**os.environ, "STATIC_ROOT": _static_root, "DJANGO_SECRET_KEY": "collectstatic"},
+            check=True,
+        )
+    return _static_root
+
+
+@contextmanager
+def gunicorn(env, workers=1):
+    """Start `gunicorn newsroom.wsgi` with the given environment; yields its base URL."""
+    port = free_port()
+    full_env = {
+        **os.environ,
+        "DJANGO_SECRET_KEY": "test-only-secret-key-not-for-production",
+        "DJANGO_HTTPS": "0",
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+        "WEB_CONCURRENCY": str(workers),
+        "PORT": str(port),
+        "STATIC_ROOT": collected_static(),
+        **env,
+    }
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "newsroom.wsgi"],
+        cwd=PROJECT,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -1,0 +1,54 @@
+"""Production settings: `check --deploy` is clean, and nothing starts without a secret key."""
+
+import os
+import subprocess
+import sys
+
+from .servers import PROJECT
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "a-long-random-production-key-" + "x" * 40,
+    "DJANGO_ALLOWED_HOSTS": "news.example.com",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=PROJECT, env={**clean, **env}, capture_output=True, text=True
+    )
+
+
+def test_check_deploy_has_no_warnings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_refuses_to_start_without_a_secret_key():
+    result = manage("check", env={})
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_admin_path_is_configurable():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.urls import reverse; print(reverse('admin:index'))",
+        env={**PRODUCTION, "DJANGO_ADMIN_PATH": "backstage"},
+    )
+    assert result.stdout.strip().splitlines()[-1] == "/backstage/", result.stderr
+
+
+def test_media_storage_is_configurable():
+    env = {
+        **PRODUCTION,
+        "MEDIA_STORAGE_BACKEND": "django.core.files.storage.InMemoryStorage",
+        "MEDIA_STORAGE_OPTIONS": '{"base_url": "https://media.example.com/"}',
+    }
+    code = (
+        "from django.core.files.base import ContentFile; from django.core.files.storage import default_storage as s;"
+        "s.save('x.txt', ContentFile(b'x')); print(s._wrapped.__class__.__name__, s.url('x.txt'))"
+    )
+    result = manage("shell", "-c", code, env=env)
+    assert result.stdout.strip().splitlines()[-1] == "InMemoryStorage https://media.example.com/x.txt", result.stderr
