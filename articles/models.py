@@ -60,6 +60,28 @@ class SiteSettings(models.Model):
         return obj
 
 
+class ContentVersion(models.Model):
+    """A counter bumped by the publishing module on every change readers can see (no admin)."""
+
+    value = models.BigIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="content_version_singleton")]
+
+    def __str__(self):
+        return str(self.value)
+
+    @classmethod
+    def current(cls):
+        value = cls.objects.filter(pk=1).values_list("value", flat=True).first()
+        return value if value is not None else cls.objects.get_or_create(pk=1)[0].value
+
+    @classmethod
+    def bump(cls):
+        if not cls.objects.filter(pk=1).update(value=models.F("value") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"value": 2})
+
+
 class Section(models.Model):
     """A part of the site an article belongs to (协会 …), shown after the site name."""
 

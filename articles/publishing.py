@@ -6,12 +6,16 @@ and feeds show the same thing.
 """
 
 import re
+import time
 from html.parser import HTMLParser
 
 import nh3
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.html import linebreaks
+
+from .models import ContentVersion
 
 # What the body may contain after sanitising: text structure, links, no styles or scripts.
 ALLOWED_TAGS = {
@@ -137,16 +141,26 @@ def body_parts(article, images):
 
 
 def content_version():
-    """A number that changes whenever published content changes; part of every cache key."""
-    return cache.get_or_set(CONTENT_VERSION_KEY, 1, timeout=None)
+    """A number that changes whenever content readers see changes; part of every page cache key.
+
+    It lives where every app server sees it: in the cache when the cache is shared (Redis), else
+    in the database (a local-memory cache is private to one process).
+    """
+    if settings.SHARED_CACHE:
+        # Start from the clock, so a version lost from the cache never repeats an old one.
+        return cache.get_or_set(CONTENT_VERSION_KEY, time.time_ns, timeout=None)
+    return ContentVersion.current()
 
 
 def content_changed():
     """Call after any change readers could see: the next request on every server sees it."""
-    try:
-        cache.incr(CONTENT_VERSION_KEY)
-    except ValueError:
-        cache.set(CONTENT_VERSION_KEY, 2, timeout=None)
+    if settings.SHARED_CACHE:
+        try:
+            cache.incr(CONTENT_VERSION_KEY)
+        except ValueError:
+            cache.set(CONTENT_VERSION_KEY, time.time_ns(), timeout=None)
+    else:
+        ContentVersion.bump()
 
 
 def article_saved(article):

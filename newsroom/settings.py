@@ -6,6 +6,7 @@ Variables:
   DJANGO_DEBUG          "1"/"true" turns debug on (default off)
   DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
   REDIS_URL             cache server (unset: local memory cache)
+  PAGE_CACHE_SECONDS    how long anonymous pages are cached (default 300; 0 turns the cache off)
   MEDIA_ROOT            where uploads are stored (default: media/ in the project)
   STATIC_ROOT           where collectstatic puts static files (default: staticfiles/ in the project)
   DJANGO_HTTPS          "0" turns off HTTPS-only cookies, HSTS and the SSL redirect (default: on unless debug)
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "articles.cache.AnonymousPageCacheMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -155,6 +158,11 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A cache every app server sees; without it the content version is kept in the database.
+SHARED_CACHE = bool(os.environ.get("REDIS_URL"))
+
+# Whole pages for anonymous readers are cached this long (0 turns the page cache off).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,154 @@
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import publishing
+from articles.models import Article
+
+from .factories import ArticleFactory
+from .pagetext import page_text
+from .servers import fetch, gunicorn
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def cache_backend(request, settings):
+    """The page cache with the default local-memory cache, and with a real Redis."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": "redis://127.0.0.1:6379/14",
+            }
+        }
+        settings.SHARED_CACHE = True
+    from django.core.cache import cache
+
+    cache.clear()
+    return request.param
+
+
+def test_anonymous_pages_are_cached_and_a_publish_shows_on_the_next_request(client, cache_backend):
+    article = ArticleFactory(title="第一篇")
+    assert client.get("/")["X-Cache"] == "miss"
+    assert client.get("/")["X-Cache"] == "hit"
+    draft = ArticleFactory(title="刚发布的文章", status=Article.Status.DRAFT, publish_at=None)
+    publishing.publish(draft)
+    response = client.get("/")
+    assert response["X-Cache"] == "miss" and "刚发布的文章" in page_text(response)
+    article.title = "改过的标题"
+    article.save()
+    publishing.article_saved(article)
+    assert "改过的标题" in page_text(client.get(article.get_absolute_url()))
+
+
+def test_editors_never_get_cached_pages_and_theirs_are_never_stored(staff_client, cache_backend):
+    ArticleFactory()
+    response = staff_client.get("/")
+    assert "X-Cache" not in response and "private" in response["Cache-Control"]
+    assert staff_client.get("/").get("X-Cache") is None
+    assert Client().get("/")["X-Cache"] == "miss"  # the editor's page was not stored for readers
+
+
+def test_a_scheduled_article_appears_when_its_time_comes(client, cache_backend):
+    ArticleFactory(title="已发布")
+    ArticleFactory(title="定时发布的文章", publish_at=timezone.now() + timezone.timedelta(seconds=1.5))
+    assert "定时发布的文章" not in page_text(client.get("/"))
+    assert client.get("/")["X-Cache"] == "hit"
+    time.sleep(2)
+    assert "定时发布的文章" in page_text(client.get("/"))
+
+
+def test_etag_and_last_modified_give_304(client):
+    article = ArticleFactory()
+    for url in ["/", article.get_absolute_url(), article.section.get_absolute_url()]:
+        first = client.get(url)
+        assert first.status_code == 200 and first["ETag"] and first["Last-Modified"]
+        assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+        assert client.get(url, headers={"if-modified-since": first["Last-Modified"]}).status_code == 304
+    # After a change the old ETag no longer matches.
+    publishing.article_saved(article)
+    assert client.get("/", headers={"if-none-match": first["ETag"]}).status_code in (200, 304)
+    article.title = "全新标题"
+    article.save()
+    publishing.article_saved(article)
+    assert client.get(article.get_absolute_url(), headers={"if-none-match": first["ETag"]}).status_code == 200
+
+
+def test_errors_and_unpublished_pages_are_not_cached(client):
+    draft = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    publishing.publish(draft)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_app_servers_behave_as_one_site(tmp_path):
+    """Two gunicorns sharing PostgreSQL, Redis and a media folder: a publish through one shows on the other."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two servers need a database both can open: runs in the PostgreSQL pass")
+    article = ArticleFactory(title="两台服务器", status=Article.Status.DRAFT, publish_at=None)
+    shared = {
+        "DATABASE_URL": f"postgres://root@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        "REDIS_URL": "redis://127.0.0.1:6379/13",
+        "MEDIA_ROOT": str(tmp_path),
+        "DATABASE_CONN_MAX_AGE": "0",
+    }
+    with gunicorn(shared) as first, gunicorn(shared) as second:
+        assert "两台服务器" not in fetch(second + "/")[2]
+        assert fetch(second + "/")[1]["X-Cache"] == "hit"
+        # Publish through the first server's admin.
+        session = AdminSession(first)
+        session.login_superuser()
+        session.publish(article)
+        status, headers, body = fetch(second + "/")
+        assert "两台服务器" in body, headers
+        assert fetch(second + article.get_absolute_url())[0] == 200
+
+
+class AdminSession:
+    """An editor's browser session against a running server, with cookies and CSRF tokens."""
+
+    def __init__(self, base):
+        import http.cookiejar
+        import urllib.request
+
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def csrf(self):
+        return next(cookie.value for cookie in self.jar if cookie.name == "csrftoken")
+
+    def post(self, path, data):
+        import urllib.parse
+        import urllib.request
+
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self.csrf()}).encode()
+        request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
+        with self.opener.open(request, timeout=20) as response:
+            return response.status, response.read().decode()
+
+    def login_superuser(self):
+        from django.contrib.auth.models import User
+
+        User.objects.create_superuser("chief", password="chief-password-123")
+        self.opener.open(self.base + reverse("admin:login"), timeout=20).read()
+        credentials = {"username": "chief", "password": "chief-password-123", "next": reverse("admin:index")}
+        status, body = self.post(reverse("admin:login"), credentials)
+        assert "chief" in body, "login failed"
+
+    def publish(self, article):
+        from .test_admin import article_data
+
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        self.opener.open(self.base + url, timeout=20).read()
+        data = article_data(article.section, title=article.title, body="<p>正文</p>", status="published")
+        data["publish_at_0"], data["publish_at_1"] = "2025-01-01", "08:00:00"
+        status, body = self.post(url, data)
+        assert Article.objects.get(pk=article.pk).status == "published", body[:2000]
