@@ -1,5 +1,5 @@
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
 
@@ -22,3 +22,17 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = "30"
         response["Cache-Control"] = "no-store"
         return response
+
+
+class RejectNullBytesMiddleware:
+    """A NUL byte in the path or the query string is never a real request (and PostgreSQL text
+    cannot hold one): answer 400 before any view sees it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.GET.lists()
+        if "\x00" in request.path or any("\x00" in key + "".join(values) for key, values in query):
+            return HttpResponseBadRequest("Bad request: NUL byte", content_type="text/plain")
+        return self.get_response(request)
