@@ -1,0 +1,99 @@
+"""Shared pieces of the benchmarks: a PostgreSQL database of generated articles and gunicorn on loopback."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+PG = "postgres://root@127.0.0.1:5432"
+BASE_ENV = {
+    **os.environ,
+    "DJANGO_SECRET_KEY": "benchmark-only-secret-key",
+    "DJANGO_HTTPS": "0",
+    "GUNICORN_ACCESS_LOG": "/dev/null",
+}
+
+
+def run(*args, env=None, **kwargs):
+    return subprocess.run(args, cwd=PROJECT, env={**BASE_ENV, **(env or {})}, check=True, **kwargs)
+
+
+def ensure_tool(command, package):
+    if shutil.which(command) is None:
+        print(f"installing {package} from Debian's packages…", flush=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", package],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+
+
+def database(name, count, media_root):
+    """A PostgreSQL database `name` holding `count` generated articles (made once, then reused)."""
+    env = {"DATABASE_URL": f"{PG}/{name}", "MEDIA_ROOT": str(media_root)}
+    marker = media_root / f".generated-{name}-{count}"
+    if marker.exists():
+        return env
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", name], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", name], check=True)
+    run(PYTHON, "manage.py", "migrate", "-v0", env=env)
+    started = time.monotonic()
+    run(
+        PYTHON, "manage.py", "generate_articles", f"--count={count}", "--batch=5000", env=env, stdout=subprocess.DEVNULL
+    )
+    print(f"generated {count} articles in {time.monotonic() - started:.0f} s", flush=True)
+    media_root.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    return env
+
+
+_static = None
+
+
+def static_root():
+    global _static
+    if _static is None:
+        _static = tempfile.mkdtemp(prefix="bench-static-")
+        run(PYTHON, "manage.py", "collectstatic", "--noinput", "-v0", env={"STATIC_ROOT": _static})
+    return _static
+
+
+@contextmanager
+def gunicorn(env, port=8765, workers=None):
+    full = {**env, "PORT": str(port), "STATIC_ROOT": static_root()}
+    if workers:
+        full["WEB_CONCURRENCY"] = str(workers)
+    process = subprocess.Popen([str(BIN / "gunicorn"), "newsroom.wsgi"], cwd=PROJECT, env={**BASE_ENV, **full})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def worker_rss_mb(master):
+    """Resident memory of each gunicorn worker (children of the master), in MB."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
