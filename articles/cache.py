@@ -83,8 +83,10 @@ class AnonymousPageCacheMiddleware:
             return response
         response = self.get_response(request)
         if self._storable(response):
-            response["Last-Modified"] = http_date()
-            patch_cache_control(response, max_age=0, must_revalidate=True)
+            # A view with a caching policy of its own (the feeds: validators and max-age) keeps it.
+            if "max-age" not in response.get("Cache-Control", ""):
+                response["Last-Modified"] = http_date()
+                patch_cache_control(response, max_age=0, must_revalidate=True)
             if not response.has_header("ETag"):
                 set_response_etag(response)
             try:

@@ -1,35 +1,339 @@
-from django.contrib.syndication.views import Feed
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+"""Feeds of the latest published articles: RSS 2.0, Atom 1.0 and JSON Feed 1.1.
 
-from .models import Article, SiteSettings
+One ``Feed`` class per scope (site, section, column, unit, tag); the format is part of the URL and
+picks the feed generator, so every scope comes in every format without copies. As with class-based
+views, a new feed object serves each request, so its methods may use ``self.request``.
+
+Conditional GET: what a feed shows depends only on the content version (bumped by the publishing
+module on every change) and the newest visible publish time of its scope (one indexed query), which
+is how a scheduled article, appearing with no save, changes the feed. That pair gives the ETag, and
+the time it was first seen gives Last-Modified, so a 304 is answered without building the feed.
+"""
+
+import datetime
+import hashlib
+import json
+import logging
+import mimetypes
+from functools import cached_property
+from typing import NamedTuple
+
+from django.contrib.syndication.views import Feed
+from django.core.cache import cache
+from django.db.models import Max
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import feedgenerator, timezone
+from django.utils.cache import patch_cache_control
+from django.utils.feedgenerator import rfc3339_date
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import condition
+from PIL import Image
+from taggit.models import Tag
+
+from . import publishing
+from .cache import CACHE_ERRORS
+from .models import Article, Column, Section, SiteSettings, Unit
+
+logger = logging.getLogger(__name__)
+
+
+class LastModifiedMixin:
+    """The feed's own date (lastBuildDate, Atom updated) is the response's Last-Modified."""
+
+    def latest_post_date(self):
+        return self.feed.get("last_modified") or super().latest_post_date()
+
+
+class RssFeed(LastModifiedMixin, feedgenerator.Rss201rev2Feed):
+    """RSS 2.0 with the full body in content:encoded and the update time in atom:updated."""
+
+    label, mime_type, filename = "RSS", "application/rss+xml", "rss.xml"
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("atom:updated", rfc3339_date(item["updateddate"]))
+        handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class AtomFeed(LastModifiedMixin, feedgenerator.Atom1Feed):
+    """Atom 1.0 with the full body as the entry's content."""
+
+    label, mime_type, filename = "Atom", "application/atom+xml", "atom.xml"
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+def without_empty(data):
+    return {key: value for key, value in data.items() if value not in (None, "", [], ())}
+
+
+class JsonFeed(LastModifiedMixin, feedgenerator.SyndicationFeed):
+    """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), written from the same feed and items."""
+
+    label, mime_type, filename = "JSON Feed", "application/feed+json", "feed.json"
+    content_type = "application/feed+json; charset=utf-8"
+
+    def write(self, outfile, encoding):
+        feed = self.feed
+        data = without_empty(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": feed["title"],
+                "home_page_url": feed["link"],
+                "feed_url": feed["feed_url"],
+                "description": feed["description"],
+                "language": feed["language"],
+                "authors": [without_empty({"name": feed["author_name"], "url": feed["author_link"]})],
+                "items": [self.json_item(item) for item in self.items],
+            }
+        )
+        data.setdefault("items", [])
+        json.dump(data, outfile, ensure_ascii=False, indent=1)
+
+    def json_item(self, item):
+        enclosures = item["enclosures"]
+        return without_empty(
+            {
+                "id": item["unique_id"],
+                "url": item["link"],
+                "title": item["title"],
+                "summary": item["description"],
+                "content_html": item["content_html"],
+                "image": enclosures[0].url if enclosures else None,
+                "date_published": rfc3339_date(item["pubdate"]),
+                "date_modified": rfc3339_date(item["updateddate"]),
+                "authors": [{"name": item["author_name"]}] if item["author_name"] else None,
+                "tags": list(item["categories"]),
+                "attachments": [
+                    {"url": e.url, "mime_type": e.mime_type, "size_in_bytes": int(e.length)} for e in enclosures
+                ],
+            }
+        )
+
+
+FORMATS = {"rss": RssFeed, "atom": AtomFeed, "json": JsonFeed}
+
+
+class FeedLink(NamedTuple):
+    label: str
+    mime_type: str
+    url: str
+
+
+class FormatConverter:
+    """The last part of a feed URL, rss.xml, atom.xml or feed.json, as the name of its format."""
+
+    regex = "|".join(generator.filename.replace(".", r"\.") for generator in FORMATS.values())
+
+    def to_python(self, value):
+        return next(name for name, generator in FORMATS.items() if generator.filename == value)
+
+    def to_url(self, value):
+        return FORMATS[value].filename
 
 
 class LatestArticlesFeed(Feed):
-    """The latest published articles, site-wide."""
+    """The latest published articles of the whole site; subclasses narrow them to one scope object."""
 
-    description = _("The latest articles of the newsroom archive.")
+    scope_model = None
+    scope_lookup = None
+    scope_field = "pk"
+    url_name = "articles:feed"
+    item_count = 50
+    max_age = 10 * 60  # seconds a reader or proxy may reuse a copy before asking again (with its ETag)
+    seen_seconds = 24 * 60 * 60  # how long the time a state was first seen is remembered
 
-    def title(self):
-        return SiteSettings.load().site_name
+    def __init__(self, request=None, format="rss"):
+        self.request = request
+        self.feed_type = FORMATS[format]
 
-    def link(self):
-        return reverse("articles:home")
+    @classmethod
+    def as_view(cls):
+        def view(request, format, **kwargs):
+            return cls(request, format)(request, **kwargs)
 
-    def items(self):
-        return Article.objects.published().select_related("column")[:30]
+        return view
 
-    def item_title(self, item):
-        return item.display_title()
+    def links(self, scope=None):
+        """This feed in every format, for autodiscovery and the subscribe page."""
+        kwargs = {} if scope is None else {self.scope_field: getattr(scope, self.scope_field)}
+        return [
+            FeedLink(generator.label, generator.mime_type, reverse(self.url_name, kwargs={**kwargs, "format": name}))
+            for name, generator in FORMATS.items()
+        ]
 
-    def item_description(self, item):
-        return item.summary
+    def __call__(self, request, **kwargs):
+        self.scope = self.get_object(request, **kwargs)
+        try:
+            etag, first_seen = self.state, self.first_seen
+        except CACHE_ERRORS as exc:  # the cache server is down: answer in full, without validators
+            logger.warning("feed served without validators: %r", exc)
+            self.first_seen = None
+            return self.build(request)
+        # Last-Modified counts whole seconds: within the second a state is first seen, a change would
+        # keep the same value and a reader sending only If-Modified-Since would miss it. So the feed
+        # names its Last-Modified once that second is over (the ETag is exact at once).
+        settled = int(first_seen.timestamp()) < int(timezone.now().timestamp())
+        last_modified = first_seen if settled else None
+        validated = condition(etag_func=lambda request: etag, last_modified_func=lambda request: last_modified)
+        response = validated(self.build)(request)
+        patch_cache_control(response, public=True, max_age=self.max_age)
+        return response
 
-    def item_pubdate(self, item):
-        return item.publish_at
+    def build(self, request):
+        feed = self.get_feed(self.scope, request)
+        response = HttpResponse(content_type=feed.content_type)
+        feed.write(response, "utf-8")
+        return response
 
-    def item_updateddate(self, item):
-        return item.updated_at
+    # Scope and validators
 
-    def item_author_name(self, item):
-        return item.author or None
+    def get_object(self, request, **kwargs):
+        if self.scope_model is None:
+            return None
+        return get_object_or_404(self.scope_model, **{self.scope_field: kwargs[self.scope_field]})
+
+    def articles(self):
+        articles = Article.objects.published()
+        if self.scope_model is None:
+            return articles
+        return articles.filter(**{self.scope_lookup: self.scope})
+
+    @cached_property
+    def state(self):
+        """Everything the feed's content depends on, as a short hash (it is the ETag)."""
+        newest = self.articles().aggregate(newest=Max("publish_at"))["newest"]
+        key = f"{publishing.content_version()}:{newest and newest.isoformat()}"
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    @cached_property
+    def first_seen(self):
+        """When this feed was first served in its present state: its Last-Modified.
+
+        Forgotten after a day or a cache flush, it becomes "now": readers download once more, never miss.
+        """
+        key = f"newsroom:feed-seen:{self.request.path}:{self.state}"
+        seen = cache.get_or_set(key, lambda: timezone.now().timestamp(), self.seen_seconds)
+        return datetime.datetime.fromtimestamp(seen, tz=datetime.UTC)
+
+    # The feed
+
+    @cached_property
+    def site(self):
+        return SiteSettings.load()
+
+    def absolute(self, url):
+        return self.request.build_absolute_uri(url)
+
+    def title(self, scope):
+        return self.site.site_name if scope is None else f"{self.site.site_name} - {scope}"
+
+    def link(self, scope):
+        return reverse("articles:home") if scope is None else scope.get_absolute_url()
+
+    def description(self, scope):
+        scope_description = getattr(scope, "description", "")
+        return scope_description or self.site.description or _("The latest articles of the newsroom archive.")
+
+    def author_name(self):
+        return self.site.site_name
+
+    def author_link(self):
+        return self.absolute(reverse("articles:home"))
+
+    def feed_copyright(self):
+        return self.site.copyright_line or None
+
+    def feed_extra_kwargs(self, scope):
+        return {"last_modified": self.first_seen and timezone.localtime(self.first_seen)}
+
+    def items(self, scope):
+        return self.articles().for_list().prefetch_related("tags")[: self.item_count]
+
+    # Each article
+
+    def item_title(self, article):
+        return article.display_title()
+
+    def item_description(self, article):
+        return article.summary or Truncator(strip_tags(article.body)).chars(200)
+
+    item_guid_is_permalink = True  # the guid is the article's URL, which carries its id and never changes
+
+    def item_pubdate(self, article):
+        return timezone.localtime(article.publish_at)
+
+    def item_updateddate(self, article):
+        return timezone.localtime(max(article.publish_at, article.updated_at))
+
+    def item_author_name(self, article):
+        return article.author or None
+
+    def item_categories(self, article):
+        names = [article.section.name, article.column.name if article.column else None]
+        return [name for name in names if name] + sorted(tag.name for tag in article.tags.all())
+
+    def item_copyright(self, article):
+        return self.site.copyright_line or None
+
+    def item_enclosures(self, article):
+        """The lead image, with its true length and type (read from the file, not guessed from its name)."""
+        lead = next((image for image in article.images.all() if image.image), None)
+        if lead is None:
+            return []
+        try:
+            with lead.image.open("rb") as file:
+                mime_type = Image.open(file).get_format_mimetype()
+            length = lead.image.size
+        except OSError:  # the file is missing or unreadable: no enclosure rather than a broken one
+            return []
+        mime_type = mime_type or mimetypes.guess_type(lead.image.name)[0] or "application/octet-stream"
+        return [feedgenerator.Enclosure(self.absolute(lead.image.url), str(length), mime_type)]
+
+    def item_extra_kwargs(self, article):
+        return {"content_html": self.item_content(article)}
+
+    def item_content(self, article):
+        """The body as the page shows it: images in place with their captions, absolute URLs."""
+        parts = [
+            (kind, part, self.absolute(part.image.url) if kind == "image" and part.image else None)
+            for kind, part in publishing.body_parts(article, article.images.all())
+        ]
+        return render_to_string("includes/feed_content.html", {"article": article, "parts": parts, "site": self.site})
+
+
+class SectionFeed(LatestArticlesFeed):
+    scope_model, scope_lookup, url_name = Section, "section", "articles:section_feed"
+
+
+class ColumnFeed(LatestArticlesFeed):
+    scope_model, scope_lookup, url_name = Column, "column", "articles:column_feed"
+
+
+class UnitFeed(LatestArticlesFeed):
+    scope_model, scope_lookup, url_name = Unit, "units", "articles:unit_feed"
+
+
+class TagFeed(LatestArticlesFeed):
+    scope_model, scope_lookup, scope_field, url_name = Tag, "tags", "slug", "articles:tag_feed"
+
+    def link(self, tag):
+        return reverse("articles:tag", args=[tag.slug])
+
+
+SCOPED_FEEDS = {feed.scope_model: feed for feed in [SectionFeed, ColumnFeed, UnitFeed, TagFeed]}
+
+
+def feed_for(scope=None):
+    """The feed of ``scope``: a section, column, unit or tag, or None for the whole site."""
+    return LatestArticlesFeed() if scope is None else SCOPED_FEEDS[type(scope)]()

@@ -45,6 +45,15 @@ class SiteSettings(models.Model):
         blank=True,
         help_text=_("For example “© 2026 《国企》杂志社 版权所有”."),
     )
+    print_subscription = models.TextField(
+        _("print subscription"),
+        blank=True,
+        default="《国企》杂志（上下半月刊）\n征订电话：0571—86915636",
+        help_text=_(
+            "How to subscribe to the printed magazine (editions, price, postal code, phone), shown on the "
+            "subscribe page. Blank lines separate paragraphs."
+        ),
+    )
 
     class Meta:
         verbose_name = _("site settings")

@@ -3,7 +3,7 @@ from io import BytesIO
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.db.models import F, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -111,4 +111,19 @@ def article_qr(request, pk):
 
 
 class SubscribeView(TemplateView):
+    """Every feed with its address, how to subscribe, and the print subscription details."""
+
     template_name = "articles/subscribe.html"
+
+    def get_context_data(self, **kwargs):
+        published = Article.objects.published()
+        return super().get_context_data(
+            feed_groups=[
+                (_("Sections"), Section.objects.all()),
+                (_("Columns"), Column.objects.all()),
+                # Units and tags can be many: only those with something to read.
+                (_("Participating units"), Unit.objects.filter(Exists(published.filter(units=OuterRef("pk"))))),
+                (_("Tags"), Tag.objects.filter(Exists(published.filter(tags=OuterRef("pk")))).order_by("name")),
+            ],
+            **kwargs,
+        )

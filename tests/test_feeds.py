@@ -1,0 +1,573 @@
+"""The feeds, read the way subscribers' readers read them: feedparser, strict XML and JSON."""
+
+import datetime
+import json
+import time
+import xml.etree.ElementTree as ET
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+
+import feedparser
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles import publishing
+from articles.models import Article, SiteSettings
+
+from .factories import (
+    ArticleFactory,
+    ArticleImageFactory,
+    ArticleUnitFactory,
+    ColumnFactory,
+    SectionFactory,
+    UnitFactory,
+)
+from .pagetext import page_text
+
+pytestmark = pytest.mark.django_db
+
+FORMATS = ["rss", "atom", "json"]
+XML_FORMATS = ["rss", "atom"]
+HOST = "http://testserver"
+COPYRIGHT = "© 2026 《国企》杂志社 版权所有"
+JSON_ITEM_FIELDS = {
+    "id",
+    "url",
+    "title",
+    "summary",
+    "content_html",
+    "image",
+    "date_published",
+    "date_modified",
+    "authors",
+    "tags",
+    "attachments",
+}
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+
+
+def feed_url(format, scope=None):
+    if scope is None:
+        return reverse("articles:feed", kwargs={"format": format})
+    name, key = {"Section": ("section_feed", "pk"), "Column": ("column_feed", "pk"), "Unit": ("unit_feed", "pk")}.get(
+        type(scope).__name__, ("tag_feed", "slug")
+    )
+    return reverse(f"articles:{name}", kwargs={key: getattr(scope, key), "format": format})
+
+
+def parse(response):
+    """The feed as feedparser reads it, failing on any error it reports (bozo)."""
+    parsed = feedparser.parse(response.content, response_headers={"content-type": response["Content-Type"]})
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+def entry_titles(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    if url.endswith(".json"):
+        return [item["title"] for item in json.loads(response.content)["items"]]
+    return [entry.title for entry in parse(response).entries]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Moves the time forward, as the hours pass, without touching the database."""
+    real_now, offset = timezone.now, datetime.timedelta()
+
+    def forward(**delta):
+        nonlocal offset
+        offset += datetime.timedelta(**delta)
+        monkeypatch.setattr(timezone, "now", lambda: real_now() + offset)
+
+    return forward
+
+
+def settled(client, url, clock):
+    """The feed as a reader gets it once it has been served for a while in its present state."""
+    client.get(url)
+    clock(minutes=1)
+    return client.get(url)
+
+
+def conditional(client, url, response):
+    """Ask again as a reader does: once with the ETag, once with the Last-Modified time."""
+    return (
+        client.get(url, headers={"if-none-match": response["ETag"]}),
+        client.get(url, headers={"if-modified-since": response["Last-Modified"]}),
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    """The feeds' own conditional GET; test_feeds_through_the_page_cache turns the page cache on."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def site():
+    settings = SiteSettings.load()
+    settings.copyright_line = COPYRIGHT
+    settings.description = "《国企》杂志社新闻中心的文章"
+    settings.save()
+    return settings
+
+
+@pytest.fixture
+def story(site):
+    """An article like the reference page: column, subtitle, dateline, tags, captioned images."""
+    article = ArticleFactory(
+        title="党建引领聚合力 智能建造筑精品",
+        subtitle="浙江一建六方支部共建暨党员突击队授旗仪式举行",
+        section=SectionFactory(name="协会"),
+        column=ColumnFactory(name="党建好故事"),
+        source="《国企》杂志融媒浙江讯",
+        author="江风",
+        summary="六家单位党支部代表齐聚项目现场。",
+        body="<p>近日，项目现场旌旗招展。</p><p>仪式现场，六家单位签署协议。</p><p>目前项目已全面进入施工阶段。</p>",
+        publish_at=timezone.now() - datetime.timedelta(hours=3),
+    )
+    article.tags.add("党建", "智能建造")
+    ArticleImageFactory(
+        article=article, caption="六家共建单位共同签署《支部共建协议书》", credit="浙江一建", position=1
+    )
+    ArticleImageFactory(article=article, caption="领导给党员突击队授旗", order=1, position=2)
+    publishing.article_saved(article)  # as the admin and the importer do
+    return article
+
+
+# What every reader sees of an item
+
+
+@pytest.mark.parametrize("format", XML_FORMATS)
+def test_feedparser_reads_every_field_of_an_item(client, story, format):
+    response = client.get(feed_url(format))
+    assert response.status_code == 200
+    feed = parse(response)
+    assert feed.feed.title == "《国企》杂志社官网"
+    assert feed.feed.link == HOST + "/"
+    assert feed.feed.get("rights") == COPYRIGHT
+    [entry] = feed.entries
+    url = HOST + story.get_absolute_url()
+    assert entry.title == "【党建好故事】党建引领聚合力 智能建造筑精品"
+    assert entry.link == url
+    assert entry.id == url
+    assert entry.author == "江风"
+    assert entry.summary == "六家单位党支部代表齐聚项目现场。"
+    assert [tag.term for tag in entry.tags] == ["协会", "党建好故事", "党建", "智能建造"]
+    # Publish and update times carry the time zone (Asia/Shanghai) and read back exactly.
+    assert ("+08:00" if format == "atom" else "+0800") in entry.published
+    assert "+08:00" in entry.updated
+    published = datetime.datetime(*entry.published_parsed[:6], tzinfo=datetime.UTC)
+    assert published == story.publish_at.replace(microsecond=0)
+    assert entry.updated_parsed >= entry.published_parsed
+    # The full body, images in place with absolute URLs and their captions, and the copyright line.
+    content = entry.content[0].value
+    assert content.index("近日，项目现场旌旗招展。") < content.index("六家共建单位共同签署《支部共建协议书》")
+    assert content.index("六家共建单位") < content.index("仪式现场") < content.index("领导给党员突击队授旗")
+    assert "《国企》杂志融媒浙江讯（党建好故事 江风）" in content
+    assert "——浙江一建六方支部共建暨党员突击队授旗仪式举行" in content
+    assert "六家共建单位共同签署《支部共建协议书》 摄影：浙江一建" in content
+    lead, second = story.images.order_by("order")
+    assert f'<img alt="{lead.alt_text}" src="{HOST}{lead.image.url}"' in content  # as feedparser orders them
+    assert f'src="{HOST}{second.image.url}"' in content
+    assert content.rstrip().endswith(f"<p>{COPYRIGHT}</p>")
+    # The lead image as the enclosure, with its true length and type.
+    [enclosure] = entry.enclosures
+    assert enclosure.href == HOST + lead.image.url
+    assert int(enclosure.length) == lead.image.size
+    assert enclosure.type == "image/jpeg"
+    if format == "atom":
+        assert entry.rights == COPYRIGHT
+
+
+def test_json_feed_has_the_fields_of_version_1_1(client, story):
+    response = client.get(feed_url("json"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/feed+json; charset=utf-8"
+    assert "党建引领聚合力".encode() in response.content  # Chinese as is, not \u escapes
+    feed = json.loads(response.content)
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["title"] == "《国企》杂志社官网"
+    assert feed["home_page_url"] == HOST + "/"
+    assert feed["feed_url"] == HOST + feed_url("json")
+    assert feed["description"] == "《国企》杂志社新闻中心的文章"
+    assert feed["language"] == "zh-hans"
+    assert feed["authors"] == [{"name": "《国企》杂志社官网", "url": HOST + "/"}]
+    [item] = feed["items"]
+    url = HOST + story.get_absolute_url()
+    lead = story.images.order_by("order").first()
+    assert item["id"] == url and item["url"] == url
+    assert item["title"] == "【党建好故事】党建引领聚合力 智能建造筑精品"
+    assert item["summary"] == "六家单位党支部代表齐聚项目现场。"
+    assert "六家共建单位共同签署《支部共建协议书》" in item["content_html"]
+    assert item["content_html"].rstrip().endswith(f"<p>{COPYRIGHT}</p>")
+    assert datetime.datetime.fromisoformat(item["date_published"]) == story.publish_at
+    assert item["date_published"].endswith("+08:00")
+    assert datetime.datetime.fromisoformat(item["date_modified"]) >= story.publish_at
+    assert item["authors"] == [{"name": "江风"}]
+    assert item["tags"] == ["协会", "党建好故事", "党建", "智能建造"]
+    assert item["image"] == HOST + lead.image.url
+    assert item["attachments"] == [
+        {"url": HOST + lead.image.url, "mime_type": "image/jpeg", "size_in_bytes": lead.image.size}
+    ]
+    assert set(item) == JSON_ITEM_FIELDS
+
+
+@pytest.mark.parametrize("format", XML_FORMATS)
+def test_rss_and_atom_are_well_formed_xml_with_their_namespaces(client, story, format):
+    response = client.get(feed_url(format))
+    root = ET.fromstring(response.content)  # strict: raises on any XML error
+    url = HOST + story.get_absolute_url()
+    if format == "rss":
+        assert response["Content-Type"] == "application/rss+xml; charset=utf-8"
+        assert root.tag == "rss" and root.get("version") == "2.0"
+        item = root.find("channel/item")
+        guid = item.find("guid")
+        assert guid.text == url and guid.get("isPermaLink") == "true"
+        assert "仪式现场" in item.find("content:encoded", NS).text
+        assert item.find("atom:updated", NS).text.endswith("+08:00")
+        assert item.find("dc:creator", NS).text == "江风"
+        assert item.find("enclosure").get("type") == "image/jpeg"
+        assert root.find("channel/copyright").text == COPYRIGHT
+    else:
+        assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+        assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+        entry = root.find("atom:entry", NS)
+        assert entry.find("atom:id", NS).text == url
+        content = entry.find("atom:content", NS)
+        assert content.get("type") == "html" and "仪式现场" in content.text
+        assert entry.find("atom:link[@rel='enclosure']", NS).get("type") == "image/jpeg"
+        assert root.find("atom:author/atom:name", NS).text == "《国企》杂志社官网"
+
+
+def test_item_without_summary_or_images_or_author(client, site):
+    ArticleFactory(summary="", author="", body="<p>只有正文的文章，没有摘要。</p>")
+    entry = parse(client.get(feed_url("rss"))).entries[0]
+    assert entry.summary == "只有正文的文章，没有摘要。"
+    assert "author" not in entry and not entry.enclosures
+    item = json.loads(client.get(feed_url("json")).content)["items"][0]
+    assert "authors" not in item and "image" not in item and "attachments" not in item
+
+
+def test_placeholder_images_are_left_out_and_a_missing_file_gives_no_enclosure(client, site):
+    article = ArticleFactory()
+    ArticleImageFactory(article=article, image=None, caption="尚未上传的图片")
+    lost = ArticleImageFactory(article=article, order=1, caption="文件丢失的图片")
+    lost.image.storage.delete(lost.image.name)
+    entry = parse(client.get(feed_url("rss"))).entries[0]
+    assert "尚未上传的图片" not in entry.content[0].value
+    assert not entry.enclosures
+
+
+def test_items_are_the_latest_first_and_limited(client):
+    for days in range(55):
+        ArticleFactory(title=f"第{days}天", publish_at=timezone.now() - datetime.timedelta(days=days + 1))
+    titles = entry_titles(client, feed_url("atom"))
+    assert titles == [f"第{days}天" for days in range(50)]
+
+
+# Scopes
+
+
+@pytest.fixture
+def scopes():
+    """One article in a section, column, unit and tag, and one outside all of them."""
+    section, column, unit = SectionFactory(name="党建"), ColumnFactory(name="国企改革"), UnitFactory(name="浙江一建")
+    inside = ArticleFactory(title="范围内的文章", section=section, column=column)
+    ArticleUnitFactory(article=inside, unit=unit)
+    inside.tags.add("智能建造")
+    ArticleFactory(title="范围外的文章")
+    return [section, column, unit, Tag.objects.get(name="智能建造")]
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_scoped_feeds_hold_only_their_articles(client, scopes, format):
+    for scope in scopes:
+        assert entry_titles(client, feed_url(format, scope)) == ["【国企改革】范围内的文章"], scope
+    assert len(entry_titles(client, feed_url(format))) == 2
+
+
+def test_scoped_feed_titles_and_links(client, scopes):
+    section, _column, _unit, tag = scopes
+    feed = parse(client.get(feed_url("atom", section))).feed
+    assert feed.title == "《国企》杂志社官网 - 党建" and feed.link == HOST + section.get_absolute_url()
+    feed = parse(client.get(feed_url("rss", tag))).feed
+    assert feed.title == "《国企》杂志社官网 - 智能建造"
+    assert feed.link == HOST + reverse("articles:tag", args=[tag.slug])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sections/999/rss.xml",
+        "/columns/999/atom.xml",
+        "/units/999/feed.json",
+        "/tags/无此标签/rss.xml",
+        "/feeds/rss.json",
+        "/feeds/index.xml",
+        "/sections/abc/rss.xml",
+    ],
+)
+def test_unknown_scope_or_format_is_404(client, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_a_scope_without_articles_is_a_valid_empty_feed(client, clock, format):
+    section = SectionFactory(name="空频道")
+    ArticleFactory(title="草稿", section=section, status=Article.Status.DRAFT, publish_at=None)
+    response = settled(client, feed_url(format, section), clock)
+    assert response.status_code == 200
+    assert response.has_header("ETag") and response.has_header("Last-Modified")
+    if format == "json":
+        feed = json.loads(response.content)
+        assert feed["items"] == [] and feed["title"] == "《国企》杂志社官网 - 空频道"
+    else:
+        ET.fromstring(response.content)
+        parsed = parse(response)
+        assert parsed.entries == [] and parsed.feed.title == "《国企》杂志社官网 - 空频道"
+
+
+# Publication
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_drafts_scheduled_and_unpublished_articles_never_appear(client, format):
+    section, unit = SectionFactory(), UnitFactory()
+    hidden = [
+        ArticleFactory(title="草稿", section=section, status=Article.Status.DRAFT, publish_at=None),
+        ArticleFactory(title="待审", section=section, status=Article.Status.REVIEW, publish_at=None),
+        ArticleFactory(title="定时", section=section, publish_at=timezone.now() + datetime.timedelta(hours=1)),
+        ArticleFactory(title="撤稿", section=section, status=Article.Status.UNPUBLISHED),
+    ]
+    visible = ArticleFactory(title="已发布", section=section)
+    for article in [*hidden, visible]:
+        ArticleUnitFactory(article=article, unit=unit)
+        article.tags.add("党建")
+    for scope in [None, section, unit, Tag.objects.get(name="党建")]:
+        assert entry_titles(client, feed_url(format, scope)) == ["已发布"]
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_readers_get_304_until_something_changes(client, story, clock, format):
+    url = feed_url(format)
+    first = settled(client, url, clock)
+    assert first.status_code == 200
+    assert "public" in first["Cache-Control"] and "max-age=600" in first["Cache-Control"]
+    assert parsedate_to_datetime(first["Last-Modified"]) >= story.publish_at.replace(microsecond=0)
+    for again in conditional(client, url, first):
+        assert again.status_code == 304 and again.content == b""
+        assert again["ETag"] == first["ETag"] and again["Last-Modified"] == first["Last-Modified"]
+        assert "max-age=600" in again["Cache-Control"]
+    # An edit anywhere changes both validators.
+    story.title = "改过的标题"
+    story.save()
+    publishing.article_saved(story)
+    for again in conditional(client, url, first):
+        assert again.status_code == 200 and "改过的标题" in again.content.decode()
+
+
+def test_a_304_does_not_build_the_feed(client, story, clock, django_assert_num_queries):
+    first = settled(client, feed_url("rss"), clock)
+    with django_assert_num_queries(2):  # the content version and the newest publish time, nothing else
+        assert client.get(feed_url("rss"), headers={"if-none-match": first["ETag"]}).status_code == 304
+    section_url = feed_url("rss", story.section)
+    first = settled(client, section_url, clock)
+    with django_assert_num_queries(3):  # the section, then as above
+        assert client.get(section_url, headers={"if-modified-since": first["Last-Modified"]}).status_code == 304
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_a_scheduled_article_changes_the_validators_when_its_time_comes(client, story, clock, format):
+    scheduled = ArticleFactory(title="定时发布的文章", section=story.section)
+    publishing.publish(scheduled, at=timezone.now() + datetime.timedelta(hours=1))
+    clock(minutes=30)
+    urls = [feed_url(format), feed_url(format, story.section)]
+    before = [settled(client, url, clock) for url in urls]
+    for url, response in zip(urls, before, strict=True):
+        assert "定时发布的文章" not in response.content.decode()
+        assert all(again.status_code == 304 for again in conditional(client, url, response))
+    clock(hours=2)  # no save, no signal: only the time has come
+    for url, response in zip(urls, before, strict=True):
+        for again in conditional(client, url, response):
+            assert again.status_code == 200
+            assert "定时发布的文章" in again.content.decode()
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_an_unpublished_article_leaves_every_feed(client, story, clock, format):
+    urls = [feed_url(format), feed_url(format, story.section), feed_url(format, story.column)]
+    first = [settled(client, url, clock) for url in urls]
+    assert all(story.title in response.content.decode() for response in first)
+    publishing.unpublish(story)
+    for url, response in zip(urls, first, strict=True):
+        for again in conditional(client, url, response):
+            assert again.status_code == 200 and story.title not in again.content.decode()
+
+
+def test_last_modified_is_named_once_its_second_is_over(client, story, monkeypatch):
+    """Last-Modified counts whole seconds: a change later in the same second must not look unchanged."""
+    now = timezone.now().replace(microsecond=300_000)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    url = feed_url("atom")
+    first = client.get(url)
+    assert first["ETag"] and "Last-Modified" not in first
+    now += datetime.timedelta(seconds=1)
+    again = client.get(url)
+    assert again["ETag"] == first["ETag"]
+    assert parsedate_to_datetime(again["Last-Modified"]) == now.replace(microsecond=0) - datetime.timedelta(seconds=1)
+    assert client.get(url, headers={"if-modified-since": again["Last-Modified"]}).status_code == 304
+    now += datetime.timedelta(milliseconds=500)
+    publishing.unpublish(story)  # seen first in this second: its Last-Modified is not named yet
+    changed = client.get(url, headers={"if-modified-since": again["Last-Modified"]})
+    assert changed.status_code == 200 and "Last-Modified" not in changed and story.title not in changed.content.decode()
+
+
+def test_without_the_cache_server_feeds_are_served_in_full(client, story, settings, caplog):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    settings.SHARED_CACHE = True
+    response = client.get(feed_url("rss"))
+    assert response.status_code == 200 and "Last-Modified" not in response
+    assert parse(response).entries[0].title == "【党建好故事】党建引领聚合力 智能建造筑精品"
+    assert "feed served without validators" in caplog.text
+
+
+def test_feeds_through_the_page_cache(client, story, settings, clock):
+    url = feed_url("rss")
+    client.get(url)
+    clock(seconds=2)
+    settings.PAGE_CACHE_SECONDS = 300
+    first = client.get(url)
+    again = client.get(url)
+    assert (first["X-Cache"], again["X-Cache"]) == ("miss", "hit")
+    for header in ["ETag", "Last-Modified", "Cache-Control"]:
+        assert again[header] == first[header]
+    assert "max-age=600" in again["Cache-Control"]
+    assert all(response.status_code == 304 for response in conditional(client, url, first))
+    # A scheduled article appears when its time comes, an unpublished one leaves at once.
+    scheduled = ArticleFactory(title="定时发布的文章")
+    publishing.publish(scheduled, at=timezone.now() + datetime.timedelta(seconds=1.5))
+    assert "定时发布的文章" not in client.get(url).content.decode()
+    time.sleep(2)
+    assert "定时发布的文章" in client.get(url).content.decode()
+    publishing.unpublish(story)
+    for response in conditional(client, url, first):
+        assert response.status_code == 200 and story.title not in response.content.decode()
+
+
+def test_query_count_does_not_grow_with_the_number_of_items(client, site):
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    section = SectionFactory()
+
+    def add_articles(count):
+        for _ in range(count):
+            article = ArticleFactory(section=section, column=ColumnFactory())
+            article.tags.add("党建", "改革")
+            ArticleImageFactory(article=article)
+            ArticleUnitFactory(article=article)
+
+    add_articles(1)
+    few = {format: (queries(feed_url(format)), queries(feed_url(format, section))) for format in FORMATS}
+    add_articles(6)
+    many = {format: (queries(feed_url(format)), queries(feed_url(format, section))) for format in FORMATS}
+    assert many == few
+    # Content version, newest publish time, site settings, articles (with section and column), images, tags.
+    assert few["rss"] == (6, 7)
+
+
+# Autodiscovery and the subscribe page
+
+
+class _AlternateLinks(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and attrs.get("rel") == "alternate":
+            self.links.append((attrs["type"], attrs["href"], attrs["title"]))
+
+
+def alternate_links(response):
+    parser = _AlternateLinks()
+    parser.feed(response.content.decode())
+    return parser.links
+
+
+SITE_LINKS = [
+    ("application/rss+xml", "/feeds/rss.xml", "《国企》杂志社官网 (RSS)"),
+    ("application/atom+xml", "/feeds/atom.xml", "《国企》杂志社官网 (Atom)"),
+    ("application/feed+json", "/feeds/feed.json", "《国企》杂志社官网 (JSON Feed)"),
+]
+
+
+def test_every_page_offers_the_feeds_that_fit_it(client, scopes):
+    section, column, unit, tag = scopes
+    article = Article.objects.get(title="范围内的文章")
+    assert alternate_links(client.get("/")) == SITE_LINKS
+    assert alternate_links(client.get(reverse("articles:subscribe"))) == SITE_LINKS
+    for page, scope, name in [
+        (section.get_absolute_url(), section, "党建"),
+        (column.get_absolute_url(), column, "国企改革"),
+        (unit.get_absolute_url(), unit, "浙江一建"),
+        (reverse("articles:tag", args=[tag.slug]), tag, "智能建造"),
+        (article.get_absolute_url(), section, "党建"),
+    ]:
+        links = alternate_links(client.get(page))
+        assert links[:3] == SITE_LINKS
+        assert [(type_, title) for type_, _href, title in links[3:]] == [
+            ("application/rss+xml", f"《国企》杂志社官网 - {name} (RSS)"),
+            ("application/atom+xml", f"《国企》杂志社官网 - {name} (Atom)"),
+            ("application/feed+json", f"《国企》杂志社官网 - {name} (JSON Feed)"),
+        ]
+        for (_type, href, _title), format in zip(links[3:], FORMATS, strict=True):
+            assert href == feed_url(format, scope)
+            assert entry_titles(client, href) == ["【国企改革】范围内的文章"]
+
+
+def test_subscribe_page_lists_every_feed_with_its_address(client, scopes):
+    section, column, unit, tag = scopes
+    SectionFactory(name="空频道")
+    UnitFactory(name="没有文章的单位")
+    ArticleFactory(title="草稿", status=Article.Status.DRAFT, publish_at=None).tags.add("草稿标签")
+    response = client.get(reverse("articles:subscribe"))
+    text = page_text(response)
+    html = response.content.decode()
+    for format in FORMATS:
+        assert HOST + feed_url(format) in text  # shown in full, to copy by hand
+        assert f'data-copy="{HOST + feed_url(format)}"' in html
+        for scope in [section, column, unit, tag]:
+            assert f'data-copy="{HOST + feed_url(format, scope)}"' in html
+    assert "阅读器" in text and "复制" in text
+    for name in ["党建", "国企改革", "浙江一建", "智能建造", "空频道"]:
+        assert name in text
+    # Units and tags without a published article have nothing to follow.
+    assert "没有文章的单位" not in text and "草稿标签" not in text
+
+
+def test_print_subscription_details_are_edited_in_the_admin(client, staff_client):
+    assert "0571—86915636" in page_text(client.get(reverse("articles:subscribe")))
+    url = reverse("admin:articles_sitesettings_change", args=[1])
+    form = staff_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data["print_subscription"] = "《国企》杂志上下半月刊，全年定价360元。\n\n邮发代号：32-100"
+    assert staff_client.post(url, data).status_code == 302
+    text = page_text(client.get(reverse("articles:subscribe")))
+    assert "订阅纸质杂志" in text
+    assert "全年定价360元。" in text and "邮发代号：32-100" in text and "0571—86915636" not in text
