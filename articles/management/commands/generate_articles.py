@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image
@@ -116,6 +116,9 @@ class Command(BaseCommand):
                 self.make_batch(rng, size, start + made, now, sections, columns, pool, tags, image_names)
             made += size
             self.stdout.write(f"{made}/{count}")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # fresh statistics, or the planner misjudges bulk-loaded tables
+                cursor.execute("ANALYZE")
         publishing.content_changed()
         self.stdout.write(self.style.SUCCESS(f"{count} articles generated"))
 
