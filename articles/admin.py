@@ -1,41 +1,84 @@
-from django import forms
-from django.contrib import admin
-from django.db import models
-from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
+"""The admin, where editors do all their work.
 
-from . import publishing
-from .models import Article, ArticleImage, ArticleUnit, Column, CopyrightNotice, PromoBlock, Section, SiteSettings, Unit
+Roles: the 编辑 (editor) and 撰稿 (contributor) groups, made by a migration, carry the
+permissions; the checks below enforce them on the server. Every change of an article goes
+through ``publishing`` (which keeps a revision); nothing happens in ``save()`` or signals.
+"""
+
+import datetime
+from contextlib import contextmanager
+
+import reversion
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+from taggit.models import Tag
+
+from . import history, publishing
+from .forms import ArticleForm, ArticleImageForm, UnitChoiceField, UnitSelect, body_widget
+from .models import (
+    Article,
+    ArticleImage,
+    ArticleUnit,
+    Column,
+    CopyrightNotice,
+    PromoBlock,
+    Section,
+    SiteSettings,
+    TrashedArticle,
+    Unit,
+)
+
+S = Article.Status
+# Buttons of the article form that save, then move the article along the workflow.
+WORKFLOW_BUTTONS = {
+    "_submit_review": (gettext_lazy("Save and submit for review"), publishing.submit_for_review, False),
+    "_publish": (gettext_lazy("Save and publish (or schedule)"), publishing.publish, True),
+    "_unpublish": (gettext_lazy("Save and unpublish"), publishing.unpublish, True),
+    "_return_draft": (gettext_lazy("Save and return to draft"), publishing.return_to_draft, True),
+}
 
 
 class ArticleImageInline(admin.StackedInline):
     model = ArticleImage
+    form = ArticleImageForm
     extra = 0
     fields = [("image", "preview"), "name", "caption", "alt_text", "credit", ("order", "position")]
     readonly_fields = ["preview"]
 
-    @admin.display(description=_("preview"))
+    @admin.display(description=gettext_lazy("preview"))
     def preview(self, obj):
         if obj.image:
-            return format_html('<img src="{}" alt="" style="max-height:120px;max-width:200px">', obj.image.url)
+            return format_html('<img src="{}" alt="" class="article-image-preview">', obj.image.url)
         return _("No file yet: the page shows a captioned placeholder.")
 
 
 class ArticleUnitInline(admin.TabularInline):
     model = ArticleUnit
     extra = 1
-    autocomplete_fields = ["unit"]
     fields = ["unit", "order"]
 
-
-class ArticleForm(forms.ModelForm):
-    class Meta:
-        model = Article
-        fields = "__all__"  # noqa: DJ007 - the admin picks fields through its fieldsets
-        widgets = {"body": forms.Textarea(attrs={"rows": 24, "cols": 100})}
-
-    def clean_body(self):
-        return publishing.sanitize_html(self.cleaned_data["body"])
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            return UnitChoiceField(
+                queryset=Unit.objects.all(),
+                widget=UnitSelect(db_field, self.admin_site),
+                can_create=request.user.has_perm("articles.add_unit"),
+                label=db_field.verbose_name,
+                help_text=_("Type to search; a name not found creates the unit."),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ContentAdmin(admin.ModelAdmin):
@@ -43,9 +86,9 @@ class ContentAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        self.content_saved(form.instance)
+        self.content_saved(request, form.instance)
 
-    def content_saved(self, obj):
+    def content_saved(self, request, obj):
         publishing.content_changed()
 
     def delete_model(self, request, obj):
@@ -58,7 +101,7 @@ class ContentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(ContentAdmin):
+class ArticleAdmin(VersionAdmin, ContentAdmin):
     form = ArticleForm
     inlines = [ArticleImageInline, ArticleUnitInline]
     list_display = ["title", "column", "section", "status", "publish_at", "updated_at"]
@@ -67,14 +110,299 @@ class ArticleAdmin(ContentAdmin):
     search_fields = ["title", "subtitle", "author", "source", "summary"]
     date_hierarchy = "publish_at"
     fieldsets = [
-        (None, {"fields": ["section", "column", "title", "subtitle", "source", "author", "editor"]}),
-        (_("Text"), {"fields": ["summary", "body", "tags"]}),
-        (_("Publication"), {"fields": ["status", "publish_at"]}),
-        (_("Notices"), {"fields": ["copyright_notice", "show_promo"]}),
+        (None, {"fields": ["section", "column", "title", "subtitle", "source", "author", "editor", "edit_token"]}),
+        (gettext_lazy("Text"), {"fields": ["summary", "body", "tags"]}),
+        (gettext_lazy("Publication"), {"fields": ["status", "publish_at"]}),
+        (gettext_lazy("Notices"), {"fields": ["copyright_notice", "show_promo"]}),
     ]
+    actions = ["submit_selected", "publish_selected", "unpublish_selected", "return_selected_to_draft"]
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/change_list.html"
+    object_history_template = "admin/articles/article/object_history.html"
+    delete_confirmation_template = "admin/articles/article/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/articles/article/delete_selected_confirmation.html"
+    history_latest_first = True
 
-    def content_saved(self, obj):
-        publishing.article_saved(obj)
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    # Permissions: contributors write drafts; only editors publish or touch published articles.
+
+    def has_publish_permission(self, request, obj=None):
+        return request.user.has_perm("articles.publish_article")
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None and not self.has_publish_permission(request):
+            return obj.status in (S.DRAFT, S.REVIEW)
+        return allowed
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["status"]
+        if not self.has_publish_permission(request):
+            readonly.append("publish_at")
+        return readonly
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).not_in_trash()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["body"].widget = body_widget(obj.images.all() if obj else ())
+        form.base_fields["tags"].can_create = request.user.has_perm("taggit.add_tag")
+        return form
+
+    # Saving: revisions, the workflow buttons, the trash.
+
+    @contextmanager
+    def create_revision(self, request):
+        # Revisions are made explicitly by publishing.article_saved, not by reversion's signals.
+        with reversion.create_revision(manage_manually=True):
+            reversion.set_user(request.user)
+            yield
+
+    def content_saved(self, request, obj):
+        publishing.article_saved(obj, request.user)
+        button = next((name for name in WORKFLOW_BUTTONS if name in request.POST), None)
+        if button:
+            self.run_workflow(request, obj, button)
+
+    def run_workflow(self, request, obj, button):
+        label, transition, needs_publish = WORKFLOW_BUTTONS[button]
+        if needs_publish and not self.has_publish_permission(request):
+            raise PermissionDenied  # rolls back the whole save
+        try:
+            transition(obj, user=request.user)
+        except publishing.TransitionNotAllowed as exc:
+            messages.warning(request, str(exc))
+        else:
+            request.workflow_comment = reversion.get_comment()
+
+    def _comment_with_workflow(self, request):
+        if getattr(request, "workflow_comment", "") and reversion.is_active():
+            reversion.set_comment(f"{reversion.get_comment()} {request.workflow_comment}".strip())
+
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        self._comment_with_workflow(request)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._comment_with_workflow(request)
+        return entry
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        buttons = []
+        if context.get("has_change_permission", True) or add:
+            status = obj.status if obj else S.DRAFT
+            can_publish = self.has_publish_permission(request)
+            if status in (S.DRAFT, S.UNPUBLISHED):
+                buttons.append("_submit_review")
+            if can_publish:
+                buttons.append("_publish")
+                if status == S.PUBLISHED:
+                    buttons.append("_unpublish")
+                if status == S.REVIEW:
+                    buttons.append("_return_draft")
+        context["workflow_buttons"] = [(name, WORKFLOW_BUTTONS[name][0]) for name in buttons]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # Deleting moves articles to the trash: nothing related is deleted, so list only the articles.
+        return [str(obj) for obj in objs], {}, set(), []
+
+    def delete_model(self, request, obj):
+        publishing.trash(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            publishing.trash(article, request.user)
+
+    def response_delete(self, request, obj_display, obj_id):
+        days = settings.TRASH_DAYS
+        messages.info(request, _("It can be restored from the trash for %(days)s days.") % {"days": days})
+        return super().response_delete(request, obj_display, obj_id)
+
+    # Bulk actions.
+
+    def _bulk(self, request, queryset, transition, done_message):
+        done, refused = 0, []
+        for article in queryset:
+            if not self.has_change_permission(request, article):
+                refused.append(_("You may not change “%(title)s”.") % {"title": article})
+                continue
+            try:
+                transition(article, user=request.user)
+            except publishing.TransitionNotAllowed as exc:
+                refused.append(str(exc))
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description=gettext_lazy("Submit selected articles for review"), permissions=["change"])
+    def submit_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            publishing.submit_for_review,
+            lambda n: ngettext("%d article submitted for review.", "%d articles submitted for review.", n) % n,
+        )
+
+    @admin.action(description=gettext_lazy("Publish selected articles"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            publishing.publish,
+            lambda n: ngettext("%d article published or scheduled.", "%d articles published or scheduled.", n) % n,
+        )
+
+    @admin.action(description=gettext_lazy("Unpublish selected articles"), permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            publishing.unpublish,
+            lambda n: ngettext("%d article unpublished.", "%d articles unpublished.", n) % n,
+        )
+
+    @admin.action(description=gettext_lazy("Return selected articles to draft"), permissions=["publish"])
+    def return_selected_to_draft(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            publishing.return_to_draft,
+            lambda n: ngettext("%d article returned to draft.", "%d articles returned to draft.", n) % n,
+        )
+
+    # Extra views: revision compare, tag search.
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name=f"{prefix}_compare",
+            ),
+            path(
+                "tags/autocomplete/",
+                self.admin_site.admin_view(self.tag_autocomplete_view),
+                name=f"{prefix}_tag_autocomplete",
+            ),
+        ] + super().get_urls()
+
+    def history_view(self, request, object_id, extra_context=None):
+        versions = Version.objects.get_for_object_reference(Article, unquote(object_id)).select_related(
+            "revision__user"
+        )
+        context = {
+            "versions": [
+                (version, reverse("admin:articles_article_revision", args=[quote(version.object_id), version.pk]))
+                for version in versions.order_by("-pk")
+            ],
+            "compare_url": reverse("admin:articles_article_compare", args=[quote(unquote(object_id))]),
+        }
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
+
+    def compare_view(self, request, object_id):
+        article = get_object_or_404(self.get_queryset(request), pk=unquote(object_id))
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        ids = [request.GET.get(key, "") for key in ("from", "to")]
+        chosen = sorted(
+            Version.objects.get_for_object(article).filter(pk__in=[int(i) for i in ids if i.isdigit()]),
+            key=lambda version: version.pk,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": _("Compare revisions of “%(title)s”") % {"title": article},
+            "history_url": reverse("admin:articles_article_history", args=[quote(article.pk)]),
+        }
+        if len(chosen) != 2:
+            context["error"] = _("Choose two different revisions of this article to compare.")
+            return TemplateResponse(request, "admin/articles/article/compare.html", context, status=400)
+        older, newer = chosen
+        context.update(older=older, newer=newer, rows=history.compare(older, newer))
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    # Restoring a revision brings back the text, images, units and tags, never the workflow state:
+    # the status, publish time and trash stay as they are now (publishing is done by the workflow).
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        request.workflow_state = (
+            Article.objects.filter(pk=unquote(object_id)).values("status", "publish_at", "deleted_at").first()
+        )
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        state = getattr(request, "workflow_state", None)
+        if obj is not None and state:
+            for field, value in state.items():
+                setattr(obj, field, value)
+        return obj
+
+    def tag_autocomplete_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        term = request.GET.get("term", "").strip()
+        tags = Tag.objects.filter(name__icontains=term).order_by("name")[:20]
+        return JsonResponse({"results": [{"id": t.name, "text": t.name} for t in tags], "pagination": {"more": False}})
+
+
+@admin.register(TrashedArticle)
+class TrashAdmin(admin.ModelAdmin):
+    """The trash: deleted articles for TRASH_DAYS days, restorable by whoever may delete articles."""
+
+    list_display = ["title", "section", "status", "deleted_at", "purge_date"]
+    list_select_related = ["section"]
+    search_fields = ["title"]
+    actions = ["restore_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).in_trash()
+
+    def _may_delete_articles(self, request):
+        return request.user.has_perm("articles.delete_article")
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_delete_articles(request)
+
+    def has_module_permission(self, request):
+        return self._may_delete_articles(request)
+
+    def has_restore_permission(self, request):
+        return self._may_delete_articles(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the trash empties itself (purge_trash) after TRASH_DAYS days
+
+    @admin.display(description=gettext_lazy("purged on"))
+    def purge_date(self, obj):
+        return obj.deleted_at + datetime.timedelta(days=settings.TRASH_DAYS)
+
+    @admin.action(description=gettext_lazy("Restore selected articles"), permissions=["restore"])
+    def restore_selected(self, request, queryset):
+        count = 0
+        for article in queryset:
+            publishing.restore(article, request.user)
+            count += 1
+        self.message_user(
+            request, ngettext("%d article restored.", "%d articles restored.", count) % count, messages.SUCCESS
+        )
 
 
 @admin.register(Unit)
@@ -83,6 +411,38 @@ class UnitAdmin(ContentAdmin):
     list_display = ["name", "short_name", "kind", "website"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]
+    actions = ["merge_selected"]
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("articles.merge_unit")
+
+    @admin.action(description=gettext_lazy("Merge selected units"), permissions=["merge"])
+    def merge_selected(self, request, queryset):
+        units = list(queryset.annotate(article_count=models.Count("article_links")).order_by("-article_count", "pk"))
+        if len(units) < 2:
+            self.message_user(request, _("Select at least two units to merge."), messages.WARNING)
+            return None
+        kept_id = request.POST.get("kept")
+        if request.POST.get("post") == "yes" and kept_id:
+            kept = next((unit for unit in units if str(unit.pk) == kept_id), None)
+            if kept is None:
+                self.message_user(request, _("Choose the unit to keep among the selected ones."), messages.ERROR)
+                return None
+            moved = publishing.merge_units(kept, [unit for unit in units if unit.pk != kept.pk])
+            self.message_user(
+                request,
+                _("Merged into “%(unit)s”; %(count)s article link(s) moved.") % {"unit": kept, "count": moved},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "units": units,
+            "title": _("Merge units"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/articles/unit/merge.html", context)
 
 
 @admin.register(Section)

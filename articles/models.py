@@ -1,5 +1,7 @@
 """The content model of the newsroom archive (see DESIGN.md for the page anatomy)."""
 
+import reversion
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -7,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
 CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -152,6 +155,7 @@ class Unit(models.Model):
         verbose_name = _("participating unit")
         verbose_name_plural = _("participating units")
         ordering = ["name"]
+        permissions = [("merge_unit", _("Can merge duplicate units"))]
 
     def __str__(self):
         return self.name
@@ -219,12 +223,18 @@ class PromoBlock(models.Model):
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """The one rule of visibility: published, and its publish time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now())
+        """The one rule of visibility: published, its publish time has come, and not in the trash."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now(), deleted_at__isnull=True)
 
     def visible_to(self, user):
         """What a user may open: staff preview everything, the public sees what is published."""
         return self if user.is_staff else self.published()
+
+    def in_trash(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def not_in_trash(self):
+        return self.filter(deleted_at__isnull=True)
 
     def for_list(self):
         """What a list item shows: column, section and the lead image, without one query per item."""
@@ -233,6 +243,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+@reversion.register(follow=["images", "unit_links", "tagged_items"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -260,7 +271,11 @@ class Article(models.Model):
         _("summary"), blank=True, help_text=_("Two or three sentences for lists, search engines and feeds.")
     )
     body = models.TextField(
-        _("body"), help_text=_("The article's paragraphs. Images are placed between them by their position.")
+        _("body"),
+        help_text=_(
+            "The article's text. Insert the article's images with the image button; "
+            "an image not inserted goes after the number of paragraphs its position says."
+        ),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
@@ -296,6 +311,16 @@ class Article(models.Model):
         editable=False,
         help_text=_("The name of the file the article was imported from; a re-import updates this article."),
     )
+    deleted_at = models.DateTimeField(
+        _("moved to the trash"),
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=_("Set when the article is deleted; it can be restored for 30 days, then it is purged."),
+    )
+    # Lets revisions follow the article's tags (taggit's links) like its images and units.
+    tagged_items = GenericRelation(TaggedItem)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -304,6 +329,7 @@ class Article(models.Model):
         verbose_name_plural = _("articles")
         ordering = ["-publish_at", "-pk"]
         indexes = [models.Index(fields=["status", "publish_at"])]
+        permissions = [("publish_article", _("Can publish, schedule and unpublish articles"))]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(publish_at__isnull=False),
@@ -320,13 +346,17 @@ class Article(models.Model):
     @property
     def is_published(self):
         return (
-            self.status == self.Status.PUBLISHED and self.publish_at is not None and self.publish_at <= timezone.now()
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+            and self.deleted_at is None
         )
 
     def display_title(self):
         return f"【{self.column.name}】{self.title}" if self.column_id else self.title
 
 
+@reversion.register()
 class ArticleUnit(models.Model):
     """Links a participating unit to an article, in the order the article names them."""
 
@@ -344,10 +374,23 @@ class ArticleUnit(models.Model):
         return str(self.unit)
 
 
+class TrashedArticle(Article):
+    """Articles in the trash, listed on their own admin page where they can be restored."""
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("article in the trash")
+        verbose_name_plural = _("trash")
+        ordering = ["-deleted_at"]
+
+
 def article_image_path(instance, filename):
     return f"articles/{timezone.now():%Y/%m}/{filename}"
 
 
+@reversion.register()
 class ArticleImage(models.Model):
     """A captioned image of an article. The caption lives here, not in the body."""
 
@@ -370,7 +413,9 @@ class ArticleImage(models.Model):
     position = models.PositiveIntegerField(
         _("position"),
         default=0,
-        help_text=_("How many paragraphs of the body come before the image (0 puts it first)."),
+        help_text=_(
+            "Used when the body does not place the image: how many paragraphs come before it (0 puts it first)."
+        ),
     )
 
     class Meta:
@@ -381,3 +426,6 @@ class ArticleImage(models.Model):
 
     def __str__(self):
         return self.caption or self.name or self.alt_text
+
+
+reversion.register(TaggedItem)

@@ -5,15 +5,19 @@ The admin, the importer and management commands call these; nothing here runs fr
 and feeds show the same thing.
 """
 
+import datetime
 import re
 import time
 from html.parser import HTMLParser
 
 import nh3
+import reversion
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import linebreaks
+from django.utils.translation import gettext as _
 
 from .models import ContentVersion
 
@@ -46,13 +50,41 @@ ALLOWED_TAGS = {
     "td",
     "pre",
     "code",
+    "figure",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan"}}
-BLOCK_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "blockquote", "hr", "table", "pre"}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "figure": {"data-image"},
+}
+BLOCK_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "blockquote", "hr", "table", "pre", "figure"}
 VOID_TAGS = {"br", "hr", "img", "wbr", "input", "col", "area", "source", "meta", "link"}
 
 BLOCK_RE = re.compile(r"<(?:{})\b".format("|".join(sorted(BLOCK_TAGS))))
 CONTENT_VERSION_KEY = "newsroom:content-version"
+
+
+# An image marker, as the editor writes it: <figure data-image="42"></figure> names the ArticleImage
+# whose file, caption and alt text are rendered there. Anything else inside a figure is dropped.
+FIGURE_RE = re.compile(r"<figure(?P<attrs>[^>]*)>(?P<inner>.*?)</figure>", re.DOTALL)
+MARKER_RE = re.compile(r'^<figure data-image="(?P<id>\d{1,18})"></figure>$')
+
+
+def _only_image_ids(element, attribute, value):
+    """nh3 attribute filter: a figure's data-image must be an image id (digits)."""
+    if attribute == "data-image" and not value.isdigit():
+        return None
+    return value
+
+
+def _figure_marker(match):
+    image_id = re.search(r'data-image="(\d+)"', match["attrs"])
+    if image_id:
+        return f'<figure data-image="{image_id[1]}"></figure>'
+    # A figure pasted from elsewhere (Word, WeChat): keep its text as a paragraph.
+    text = nh3.clean(match["inner"], tags=set()).strip()
+    return f"<p>{text}</p>" if text else ""
 
 
 def sanitize_html(html):
@@ -63,7 +95,9 @@ def sanitize_html(html):
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
+        attribute_filter=_only_image_ids,
     ).strip()
+    clean = FIGURE_RE.sub(_figure_marker, clean)
     if not BLOCK_RE.search(clean):
         # Text typed in a textarea (or only inline markup): blank lines separate paragraphs.
         clean = linebreaks(clean)
@@ -120,18 +154,32 @@ def body_blocks(html):
 def body_parts(article, images):
     """The body as a list of ("html", block) and ("image", ArticleImage) parts, in reading order.
 
-    Each image goes after the number of blocks its ``position`` says. The first paragraph is
-    marked ("lead") so the page can print the dateline at its start, as newspapers do.
+    An image named by a marker in the body (``<figure data-image="id">``) stands there; markers of
+    images that no longer exist are dropped. Every other image goes after the number of blocks
+    its ``position`` says. The first paragraph is marked ("lead") so the page can print the
+    dateline at its start, as newspapers do.
     """
-    blocks = body_blocks(article.body)
+    by_id = {image.pk: image for image in images}
+    blocks, placed = [], {}
+    for block in body_blocks(article.body):
+        marker = MARKER_RE.match(block)
+        if marker is None:
+            blocks.append(("html", block))
+        elif int(marker["id"]) in by_id and int(marker["id"]) not in placed:
+            placed[int(marker["id"])] = True
+            blocks.append(("image", by_id[int(marker["id"])]))
+    text_blocks = [i for i, (kind, _value) in enumerate(blocks) if kind == "html"]
     by_position = {}
     for image in images:
-        by_position.setdefault(min(image.position, len(blocks)), []).append(image)
+        if image.pk not in placed:
+            # After `position` text blocks: just before the block that follows them.
+            index = text_blocks[image.position] if image.position < len(text_blocks) else len(blocks)
+            by_position.setdefault(index, []).append(image)
     parts = []
     for index in range(len(blocks) + 1):
         parts.extend(("image", image) for image in by_position.get(index, []))
         if index < len(blocks):
-            parts.append(("html", blocks[index]))
+            parts.append(blocks[index])
     for i, (kind, value) in enumerate(parts):
         if kind == "html":
             if value.startswith("<p>") and value.endswith("</p>"):
@@ -163,20 +211,120 @@ def content_changed():
         ContentVersion.bump()
 
 
-def article_saved(article):
+class TransitionNotAllowed(ValueError):
+    """The workflow does not lead from the article's status to the one asked for."""
+
+
+def record_revision(article, user=None, comment=""):
+    """Keep a revision of the article with its images, units and tags (django-reversion).
+
+    Inside the admin's revision block this joins the revision the admin is making (one per
+    request); elsewhere (importer, commands) it is saved at once.
+    """
+    with reversion.create_revision(manage_manually=True):
+        reversion.add_to_revision(article)
+        if user is not None and user.is_authenticated:
+            reversion.set_user(user)
+        if comment:
+            reversion.set_comment(comment)
+
+
+def article_saved(article, user=None, comment=""):
     """Everything that follows a save of an article, from the admin, the importer or a command."""
+    record_revision(article, user, comment)
     content_changed()
 
 
-def publish(article, at=None):
+def _transition(article, to, allowed_from, user, comment, fields=("status",)):
+    if article.deleted_at is not None:
+        raise TransitionNotAllowed(_("“%(title)s” is in the trash.") % {"title": article})
+    if article.status not in allowed_from:
+        raise TransitionNotAllowed(
+            _("“%(title)s” is %(status)s; it cannot become %(target)s.")
+            % {"title": article, "status": article.get_status_display(), "target": article.Status(to).label}
+        )
+    article.status = to
+    article.save(update_fields=[*fields, "updated_at"])
+    article_saved(article, user, comment)
+
+
+def submit_for_review(article, user=None):
+    """A contributor hands a draft to the editors."""
+    S = article.Status
+    _transition(article, S.REVIEW, {S.DRAFT, S.UNPUBLISHED}, user, _("Submitted for review."))
+
+
+def return_to_draft(article, user=None):
+    """An editor sends a submitted article back to its writer."""
+    S = article.Status
+    _transition(article, S.DRAFT, {S.REVIEW}, user, _("Returned to draft."))
+
+
+def publish(article, at=None, user=None):
     """Publish now, or schedule for ``at`` (no cron job needed: visibility checks the time)."""
-    article.status = article.Status.PUBLISHED
+    S = article.Status
     article.publish_at = at or article.publish_at or timezone.now()
-    article.save(update_fields=["status", "publish_at", "updated_at"])
-    article_saved(article)
+    scheduled = article.publish_at > timezone.now()
+    comment = _("Scheduled for %(time)s.") % {"time": timezone.localtime(article.publish_at)} if scheduled else ""
+    _transition(article, S.PUBLISHED, set(S), user, comment or _("Published."), fields=("status", "publish_at"))
 
 
-def unpublish(article):
-    article.status = article.Status.UNPUBLISHED
-    article.save(update_fields=["status", "updated_at"])
-    article_saved(article)
+def unpublish(article, user=None):
+    S = article.Status
+    _transition(article, S.UNPUBLISHED, {S.PUBLISHED}, user, _("Unpublished."))
+
+
+def trash(article, user=None):
+    """Delete an article the way editors can undo for TRASH_DAYS days: it leaves every public place."""
+    article.deleted_at = timezone.now()
+    article.save(update_fields=["deleted_at", "updated_at"])
+    article_saved(article, user, _("Moved to the trash."))
+
+
+def restore(article, user=None):
+    article.deleted_at = None
+    article.save(update_fields=["deleted_at", "updated_at"])
+    article_saved(article, user, _("Restored from the trash."))
+
+
+def purge_trash(now=None):
+    """Delete for good the articles that have been in the trash longer than TRASH_DAYS days."""
+    from .models import Article
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.TRASH_DAYS)
+    with transaction.atomic():
+        expired = Article.objects.filter(deleted_at__lt=cutoff)
+        count = expired.count()
+        expired.delete()
+    return count
+
+
+@transaction.atomic
+def merge_units(kept, duplicates):
+    """Move the articles of ``duplicates`` to ``kept``, then delete the duplicates.
+
+    An article that already names the kept unit keeps its own link (the database allows a
+    unit once per article); the duplicate's link is dropped.
+    """
+    from .models import ArticleUnit
+
+    duplicates = [unit for unit in duplicates if unit.pk != kept.pk]
+    already = set(ArticleUnit.objects.filter(unit=kept).values_list("article_id", flat=True))
+    links = ArticleUnit.objects.filter(unit__in=duplicates).order_by("article_id", "order", "pk")
+    moved = 0
+    for link in links:
+        if link.article_id in already:
+            link.delete()
+        else:
+            link.unit = kept
+            link.save(update_fields=["unit"])
+            already.add(link.article_id)
+            moved += 1
+    for unit in duplicates:
+        for field in ("short_name", "website", "description"):
+            if not getattr(kept, field) and getattr(unit, field):
+                setattr(kept, field, getattr(unit, field))
+        unit.delete()
+    kept.save()
+    content_changed()
+    return moved

@@ -21,6 +21,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -72,6 +74,9 @@ INSTALLED_APPS = [
     "taggit",
     "csp",
     "axes",
+    "reversion",
+    "js_asset",
+    "django_prose_editor",
     "articles",
 ]
 
@@ -204,6 +209,18 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# Rich-text editor of article bodies (django-prose-editor): the article-image button is our own
+# extension (static/js/admin/article-figure.js). What it sends is sanitised by publishing.sanitize_html.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("js/admin/article-figure.js")],
+        "extensions": {"ArticleFigure": html_tags(["figure"], {"figure": ["data-image"]})},
+    }
+]
+
+# Deleted articles stay in the trash this many days; `purge_trash` removes older ones.
+TRASH_DAYS = 30
 
 # Articles per page on every list: stable so page links stay valid.
 ARTICLES_PER_PAGE = 20

@@ -1,0 +1,237 @@
+"""Forms of the article admin: the edit-conflict check, the body editor, uploads, autocomplete."""
+
+from django import forms
+from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.widgets import AdminProseEditorWidget
+from reversion.models import Version
+from taggit.models import Tag
+from taggit.utils import parse_tags
+
+from . import publishing, uploads
+from .models import Article, ArticleImage, Unit
+
+NEW = "new:"  # prefix of a value typed into an autocomplete box that names nothing yet
+
+
+class CreatingAutocompleteMixin:
+    """An admin autocomplete box (select2) where a name not found can be typed to create it."""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["class"] = attrs["class"].replace("admin-autocomplete", "admin-autocomplete-create")
+        attrs["data-create-label"] = gettext("(new)")
+        return attrs
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["js/admin/autocomplete-create.js"])
+
+
+class UnitSelect(CreatingAutocompleteMixin, AutocompleteSelect):
+    def optgroups(self, name, value, attr=None):
+        known = [v for v in value if str(v).isdigit()]
+        groups = super().optgroups(name, known, attr)
+        for new in (v for v in value if str(v).startswith(NEW)):
+            groups[0][1].append(self.create_option(name, new, new[len(NEW) :], True, len(groups[0][1])))
+        return groups
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit chosen by id, or typed as ``new:name``: the unit is found by name or created."""
+
+    def __init__(self, *args, can_create=False, **kwargs):
+        self.can_create = can_create
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.startswith(NEW):
+            name = " ".join(value[len(NEW) :].split())[: Unit._meta.get_field("name").max_length]
+            if not name:
+                raise forms.ValidationError(_("Type the unit's name."), code="empty")
+            existing = Unit.objects.filter(models.Q(name=name) | models.Q(short_name=name)).first()
+            if existing:
+                return existing
+            if not self.can_create:
+                raise forms.ValidationError(_("You may not create units."), code="permission")
+            return Unit.objects.create(name=name)
+        return super().to_python(value)
+
+
+class TagSelect(CreatingAutocompleteMixin, forms.SelectMultiple):
+    """Tags by name in a select2 box fed by the article admin's tag search."""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super(CreatingAutocompleteMixin, self).build_attrs(base_attrs, extra_attrs)
+        attrs.update(
+            {
+                "class": "admin-autocomplete-create",
+                "data-ajax--url": reverse("admin:articles_article_tag_autocomplete"),
+                "data-ajax--delay": 250,
+                "data-theme": "admin-autocomplete",
+                "data-tags": "true",
+                "data-create-label": gettext("(new)"),
+                "data-width": "32em",
+            }
+        )
+        return attrs
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            value = parse_tags(value)
+        names = [getattr(v, "name", v) for v in value or []]
+        return [n[len(NEW) :] if n.startswith(NEW) else n for n in names]
+
+    def optgroups(self, name, value, attr=None):
+        self.choices = [(v, v) for v in value]
+        return super().optgroups(name, value, attr)
+
+    @property
+    def media(self):
+        return forms.Media(
+            js=[
+                "admin/js/vendor/jquery/jquery.min.js",
+                "admin/js/vendor/select2/select2.full.min.js",
+                "admin/js/vendor/select2/i18n/zh-CN.js",
+                "admin/js/jquery.init.js",
+                "js/admin/autocomplete-create.js",
+            ],
+            css={"screen": ["admin/css/vendor/select2/select2.min.css", "admin/css/autocomplete.css"]},
+        )
+
+
+class TagNamesField(forms.Field):
+    """Tag names from the select box (or typed comma-separated); unknown names become new tags."""
+
+    widget = TagSelect
+
+    def __init__(self, *args, can_create=True, **kwargs):
+        self.can_create = can_create
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else [value or ""]
+        names = []
+        for item in values:
+            item = item[len(NEW) :] if item.startswith(NEW) else item
+            names.extend(parse_tags(item))
+        return list(dict.fromkeys(name[:100] for name in names))
+
+    def validate(self, value):
+        super().validate(value)
+        if not self.can_create:
+            known = set(Tag.objects.filter(name__in=value).values_list("name", flat=True))
+            if set(value) - known:
+                raise forms.ValidationError(_("You may not create tags."), code="permission")
+
+
+def body_widget(images=()):
+    """The rich-text editor (django-prose-editor); its image button inserts the article's images."""
+    choices = [
+        {
+            "id": image.pk,
+            "label": f"{n}. {image.caption or image.name or image.alt_text}",
+            "url": image.image.url if image.image else "",
+        }
+        for n, image in enumerate(images, start=1)
+    ]
+    extensions = {
+        "Bold": True,
+        "Italic": True,
+        "Heading": {"levels": [2, 3, 4]},
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "Blockquote": True,
+        "HardBreak": True,
+        "HorizontalRule": True,
+        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+        "ArticleFigure": {
+            "images": choices,
+            "title": gettext("Insert an image of this article"),
+            "empty": gettext("Upload the image below and save once: then it can be placed in the text."),
+            "missing": gettext("Image not found"),
+        },
+    }
+    return AdminProseEditorWidget(preset="configurable", config={"extensions": extensions})
+
+
+def edit_token(article):
+    """What the edit form carries to detect a change made by someone else since it was opened."""
+    return article.updated_at.isoformat() if article.updated_at else ""
+
+
+class ArticleForm(forms.ModelForm):
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    tags = TagNamesField(label=_("tags"), required=False, help_text=_("Type to search; a new name creates a tag."))
+
+    class Meta:
+        model = Article
+        fields = "__all__"  # noqa: DJ007 - the admin picks fields through its fieldsets
+        widgets = {"body": forms.Textarea(attrs={"rows": 24, "cols": 100})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["edit_token"].initial = edit_token(self.instance)
+
+    def clean_body(self):
+        return publishing.sanitize_html(self.cleaned_data["body"])
+
+    def clean(self):
+        cleaned = super().clean()
+        # The admin form always carries the token; a client that sends none claims no version.
+        if self.instance.pk and cleaned.get("edit_token"):
+            self.check_conflict(cleaned["edit_token"])
+        return cleaned
+
+    def check_conflict(self, token):
+        """Refuse a save based on an older state of the article than the one stored now."""
+        # Locks the row until the save commits (PostgreSQL), so two saves cannot both pass.
+        current = Article.objects.select_for_update().filter(pk=self.instance.pk).first()
+        if current is None or edit_token(current) == token:
+            return
+        last = Version.objects.get_for_object(current).select_related("revision__user").first()
+        who = last.revision.user if last and last.revision.user else None
+        # The form shown again carries the current token: saving once more, knowingly, replaces their changes.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("edit_token")] = edit_token(current)
+        raise forms.ValidationError(
+            _(
+                "Someone else (%(who)s) saved this article at %(when)s, after you opened it. Your changes are "
+                "NOT saved and are still in this form. Open the article in another tab to see what changed; "
+                "saving this form again will replace their changes with yours."
+            )
+            % {
+                "who": who.get_username() if who else gettext("another editor"),
+                "when": date_format(timezone.localtime(current.updated_at), "Y-m-d H:i:s"),
+            },
+            code="conflict",
+        )
+
+
+class ImageUploadField(forms.FileField):
+    """A file field whose new uploads go through ``uploads.clean_image`` (its messages name the problem)."""
+
+    widget = AdminFileWidget
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        return uploads.clean_image(upload) if upload else upload
+
+
+class ArticleImageForm(forms.ModelForm):
+    image = ImageUploadField(
+        label=ArticleImage._meta.get_field("image").verbose_name,
+        help_text=ArticleImage._meta.get_field("image").help_text,
+        required=False,
+    )
+
+    class Meta:
+        model = ArticleImage
+        fields = "__all__"  # noqa: DJ007 - the inline picks its fields
