@@ -148,8 +148,9 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        form.base_fields["body"].widget = body_widget(obj.images.all() if obj else ())
-        form.base_fields["tags"].can_create = request.user.has_perm("taggit.add_tag")
+        if "body" in form.base_fields:  # not when the user may only view the article
+            form.base_fields["body"].widget = body_widget(obj.images.all() if obj else ())
+            form.base_fields["tags"].can_create = request.user.has_perm("taggit.add_tag")
         return form
 
     # Saving: revisions, the workflow buttons, the trash.

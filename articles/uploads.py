@@ -41,8 +41,17 @@ def _open(data):
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             _reject(_("The image has too many pixels (a decompression bomb?)."), "bomb")
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            if _has_image_signature(data):
+                _reject(_("The image file is truncated or damaged."), "damaged")
             _reject(_("The file is not an image in JPEG, PNG, WebP or GIF format."), "not_image")
     return image
+
+
+def _has_image_signature(data):
+    """The first bytes of a JPEG, PNG, WebP or GIF file, whatever follows them."""
+    return data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")) or (
+        data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    )
 
 
 def _check_pixels(image):

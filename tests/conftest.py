@@ -89,3 +89,37 @@ def screenshot():
         page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
     return save
+
+
+def _member(django_user_model, username, group):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username, f"{username}@example.com", "pw-for-tests-only", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    """A member of the 编辑 (editor) role, made by the roles migration."""
+    return _member(django_user_model, "bianji", "编辑")
+
+
+@pytest.fixture
+def contributor(db, django_user_model):
+    """A member of the 撰稿 (contributor) role."""
+    return _member(django_user_model, "zhuangao", "撰稿")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def contributor_client(client, contributor):
+    client.force_login(contributor)
+    return client

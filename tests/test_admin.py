@@ -1,6 +1,17 @@
-import pytest
-from django.urls import reverse
+import datetime
+import html
+import json
+import re
 
+import pytest
+from django.contrib import messages
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+from taggit.models import Tag
+
+from articles import publishing
 from articles.models import Article, Column, CopyrightNotice, PromoBlock, Section, SiteSettings, Unit
 
 from .factories import ArticleFactory, ArticleImageFactory, ArticleUnitFactory, SectionFactory, UnitFactory
@@ -187,3 +198,352 @@ def test_admin_lists_filter_and_search(staff_client):
 def test_admin_is_in_chinese(staff_client):
     text = page_text(staff_client.get(reverse("admin:articles_article_add")))
     assert "副标题" in text and "参与单位" in text and "发布时间" in text
+
+
+# Roles: 编辑 (editor) publishes; 撰稿 (contributor) writes drafts and submits them. Enforced on the server.
+
+
+def change_data(article, **extra):
+    """What the change form of ``article`` posts back, unchanged unless ``extra`` says."""
+    unchanged = {"title": article.title, "body": article.body, "tags": "", "edit_token": article.updated_at.isoformat()}
+    return article_data(article.section, **{**unchanged, **extra})
+
+
+def test_contributor_writes_a_draft_and_submits_it_but_cannot_publish(contributor_client):
+    section = SectionFactory()
+    add_url = reverse("admin:articles_article_add")
+    page = contributor_client.get(add_url).content.decode()
+    assert 'name="_submit_review"' in page and 'name="_publish"' not in page
+    response = contributor_client.post(add_url, article_data(section, _submit_review="1"))
+    assert response.status_code == 302
+    article = Article.objects.get()
+    # The posted status and publish time are ignored: only the workflow moves an article.
+    assert article.status == "review" and article.publish_at is None
+    change_url = reverse("admin:articles_article_change", args=[article.pk])
+    assert contributor_client.post(change_url, change_data(article, _publish="1")).status_code == 403
+    article.refresh_from_db()
+    assert article.status == "review"
+
+
+def test_contributor_cannot_change_published_articles_nor_use_publishing_actions(contributor_client):
+    published = ArticleFactory(title="已发布")
+    change_url = reverse("admin:articles_article_change", args=[published.pk])
+    page = contributor_client.get(change_url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()  # read only
+    assert contributor_client.post(change_url, change_data(published, title="偷改")).status_code == 403
+    changelist = reverse("admin:articles_article_changelist")
+    actions = [
+        value for value, _label in contributor_client.get(changelist).context["action_form"].fields["action"].choices
+    ]
+    assert "publish_selected" not in actions and "delete_selected" not in actions
+    response = contributor_client.post(changelist, {"action": "unpublish_selected", "_selected_action": [published.pk]})
+    published.refresh_from_db()
+    assert published.status == "published" and response.status_code in (200, 302)
+    assert contributor_client.post(reverse("admin:articles_article_delete", args=[published.pk])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("url_name", "args"),
+    [
+        ("admin:articles_sitesettings_change", [1]),
+        ("admin:articles_copyrightnotice_add", []),
+        ("admin:articles_promoblock_add", []),
+        ("admin:articles_trashedarticle_changelist", []),
+    ],
+)
+def test_contributor_cannot_change_settings_notices_or_the_trash(contributor_client, url_name, args):
+    SiteSettings.load()
+    response = contributor_client.post(reverse(url_name, args=args), {"site_name": "改了", "title": "新声明"})
+    assert response.status_code == 403
+    assert SiteSettings.load().site_name != "改了" and not CopyrightNotice.objects.filter(title="新声明").exists()
+
+
+def test_contributor_cannot_merge_units(contributor_client):
+    first, second = UnitFactory(), UnitFactory()
+    changelist = reverse("admin:articles_unit_changelist")
+    response = contributor_client.post(
+        changelist,
+        {"action": "merge_selected", "_selected_action": [first.pk, second.pk], "post": "yes", "kept": first.pk},
+    )
+    assert response.status_code in (200, 302) and Unit.objects.count() == 2
+
+
+def test_editor_merges_duplicate_units(editor_client):
+    kept, duplicate = UnitFactory(name="浙江省第一建筑工程集团"), UnitFactory(name="浙江一建")
+    article = ArticleFactory()
+    ArticleUnitFactory(article=article, unit=duplicate)
+    changelist = reverse("admin:articles_unit_changelist")
+    selected = {"action": "merge_selected", "_selected_action": [kept.pk, duplicate.pk]}
+    page = editor_client.post(changelist, selected)
+    assert page.status_code == 200 and "浙江一建" in page_text(page)  # the confirmation page
+    response = editor_client.post(changelist, {**selected, "post": "yes", "kept": kept.pk})
+    assert response.status_code == 302
+    assert list(Unit.objects.all()) == [kept] and list(article.units.all()) == [kept]
+
+
+# The workflow from the change form and from the list.
+
+
+def test_editor_publishes_now_or_schedules_from_the_form(editor_client):
+    client = Client()  # a reader
+    draft = ArticleFactory(status="draft", publish_at=None, title="马上发布")
+    url = reverse("admin:articles_article_change", args=[draft.pk])
+    data = change_data(draft, _publish="1", publish_at_0="", publish_at_1="")
+    assert editor_client.post(url, data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_published and client.get(draft.get_absolute_url()).status_code == 200
+
+    later = ArticleFactory(status="review", publish_at=None, title="定时发布")
+    url = reverse("admin:articles_article_change", args=[later.pk])
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+    data = change_data(
+        later, _publish="1", publish_at_0=tomorrow.strftime("%Y-%m-%d"), publish_at_1=tomorrow.strftime("%H:%M:%S")
+    )
+    assert editor_client.post(url, data).status_code == 302
+    later.refresh_from_db()
+    assert later.status == "published" and not later.is_published
+    assert client.get(later.get_absolute_url()).status_code == 404
+
+
+def test_editor_unpublishes_and_returns_to_draft_from_the_form(editor_client):
+    published = ArticleFactory()
+    url = reverse("admin:articles_article_change", args=[published.pk])
+    assert 'name="_unpublish"' in editor_client.get(url).content.decode()
+    assert editor_client.post(url, change_data(published, _unpublish="1")).status_code == 302
+    published.refresh_from_db()
+    assert published.status == "unpublished"
+    review = ArticleFactory(status="review", publish_at=None)
+    url = reverse("admin:articles_article_change", args=[review.pk])
+    assert editor_client.post(url, change_data(review, _return_draft="1")).status_code == 302
+    review.refresh_from_db()
+    assert review.status == "draft"
+
+
+def test_bulk_publish_and_unpublish(editor_client):
+    client = Client()
+    drafts = [ArticleFactory(status="draft", publish_at=None, title=f"批量{i}") for i in range(3)]
+    changelist = reverse("admin:articles_article_changelist")
+    ids = [a.pk for a in drafts]
+    response = editor_client.post(changelist, {"action": "publish_selected", "_selected_action": ids}, follow=True)
+    assert "3" in page_text(response)
+    assert Article.objects.published().count() == 3
+    assert all(title in client.get(reverse("articles:home")).content.decode() for title in ["批量0", "批量2"])
+    editor_client.post(changelist, {"action": "unpublish_selected", "_selected_action": ids})
+    assert not Article.objects.published().exists()
+    # A transition the workflow does not allow is reported, not applied.
+    response = editor_client.post(changelist, {"action": "unpublish_selected", "_selected_action": ids}, follow=True)
+    assert set(Article.objects.values_list("status", flat=True)) == {"unpublished"}
+    warnings = [m for m in response.context["messages"] if m.level == messages.WARNING]
+    assert len(warnings) == 3
+
+
+def test_bulk_submit_for_review_by_a_contributor(contributor_client):
+    drafts = [ArticleFactory(status="draft", publish_at=None) for _ in range(2)]
+    changelist = reverse("admin:articles_article_changelist")
+    contributor_client.post(changelist, {"action": "submit_selected", "_selected_action": [a.pk for a in drafts]})
+    assert set(Article.objects.values_list("status", flat=True)) == {"review"}
+
+
+def test_preview_of_a_draft_is_the_reader_page_with_a_banner(editor_client):
+    draft = ArticleFactory(status="draft", publish_at=None, title="草稿预览")
+    form = editor_client.get(reverse("admin:articles_article_change", args=[draft.pk])).content.decode()
+    assert f'href="{draft.get_absolute_url()}" class="previewlink"' in form
+    text = page_text(editor_client.get(draft.get_absolute_url()))
+    assert "草稿预览" in text and "预览" in text
+
+
+# Deleting: confirmation, trash, restore.
+
+
+def test_delete_asks_then_moves_to_the_trash_and_restore_brings_it_back(editor_client):
+    client = Client()
+    article = ArticleFactory(title="误删的文章")
+    ArticleImageFactory(article=article)
+    article.tags.add("党建")
+    delete_url = reverse("admin:articles_article_delete", args=[article.pk])
+    confirm = editor_client.get(delete_url)
+    assert confirm.status_code == 200 and "回收站" in page_text(confirm)
+    assert editor_client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert "误删的文章" not in client.get(reverse("articles:home")).content.decode()
+    assert "误删的文章" not in client.get(reverse("articles:feed")).content.decode()
+    assert article not in editor_client.get(reverse("admin:articles_article_changelist")).context["cl"].result_list
+    trash = reverse("admin:articles_trashedarticle_changelist")
+    assert "误删的文章" in page_text(editor_client.get(trash))
+    editor_client.post(trash, {"action": "restore_selected", "_selected_action": [article.pk]})
+    assert client.get(article.get_absolute_url()).status_code == 200
+    assert article.images.count() == 1 and list(article.tags.names()) == ["党建"]
+
+
+def test_bulk_delete_moves_to_the_trash(editor_client):
+    articles = [ArticleFactory() for _ in range(2)]
+    changelist = reverse("admin:articles_article_changelist")
+    ids = [a.pk for a in articles]
+    confirm = editor_client.post(changelist, {"action": "delete_selected", "_selected_action": ids})
+    assert "回收站" in page_text(confirm)
+    editor_client.post(changelist, {"action": "delete_selected", "_selected_action": ids, "post": "yes"})
+    assert Article.objects.in_trash().count() == 2 and Article.objects.count() == 2
+
+
+# Two editors on one article.
+
+
+def test_a_save_based_on_a_stale_version_is_refused_and_keeps_the_input(editor_client, django_user_model):
+    client = Client()
+    article = ArticleFactory(title="原标题")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    opened = editor_client.get(url).context["adminform"].form["edit_token"].value()
+    # Someone else saves first.
+    other = django_user_model.objects.create_superuser("other", "o@example.com", "pw")
+    client.force_login(other)
+    assert client.post(url, change_data(article, title="别人的标题", edit_token=opened)).status_code == 302
+    # The first editor's save, based on what they opened, is refused; their input is still in the form.
+    response = editor_client.post(url, change_data(article, title="我的标题", edit_token=opened))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "other" in text and "没有保存" in text
+    assert response.context["adminform"].form["title"].value() == "我的标题"
+    article.refresh_from_db()
+    assert article.title == "别人的标题"
+    # Having seen the message, saving again (the form now carries the current version) is their choice.
+    token = response.context["adminform"].form["edit_token"].value()
+    assert token != opened
+    assert editor_client.post(url, change_data(article, title="我的标题", edit_token=token)).status_code == 302
+    article.refresh_from_db()
+    assert article.title == "我的标题"
+
+
+# Revisions: every save keeps one; compare two; restore one.
+
+
+def test_every_save_keeps_a_revision_with_images_units_and_tags_then_compare_and_restore(editor_client):
+    section = SectionFactory()
+    unit = UnitFactory(name="甲单位")
+    add_url = reverse("admin:articles_article_add")
+    first = article_data(
+        section,
+        title="第一版",
+        body="<p>第一段</p>",
+        tags="党建",
+        **inline_management("unit_links", total=1),
+        **{"unit_links-0-unit": str(unit.pk), "unit_links-0-order": "0"},
+    )
+    assert editor_client.post(add_url, first).status_code == 302
+    article = Article.objects.get()
+    link = article.unit_links.get()
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    second = article_data(
+        section,
+        title="第二版",
+        body="<p>第一段</p><p>新的一段</p>",
+        tags="智能建造",
+        edit_token=article.updated_at.isoformat(),
+        **inline_management("unit_links", total=2, initial=1),
+        **{"unit_links-0-id": str(link.pk), "unit_links-0-article": str(article.pk)},
+        **{"unit_links-0-unit": str(unit.pk), "unit_links-0-order": "0", "unit_links-0-DELETE": "on"},
+        **{"unit_links-1-unit": "new:乙单位", "unit_links-1-order": "1"},
+    )
+    assert editor_client.post(url, second).status_code == 302
+    versions = list(Version.objects.get_for_object(article).order_by("pk"))
+    assert len(versions) == 2 and versions[1].revision.user.username == "bianji"
+
+    history = editor_client.get(reverse("admin:articles_article_history", args=[article.pk]))
+    assert history.status_code == 200 and "bianji" in page_text(history)
+    compare_url = reverse("admin:articles_article_compare", args=[article.pk])
+    compare = editor_client.get(compare_url, {"from": versions[0].pk, "to": versions[1].pk})
+    assert compare.status_code == 200
+    html = compare.content.decode()
+    for fragment in [
+        "<del>第一版</del>",
+        "<ins>第二版</ins>",
+        "<ins>新的一段</ins>",
+        "<del>甲单位</del>",
+        "<ins>乙单位</ins>",
+    ]:
+        assert fragment in html
+    assert "<del>党建</del>" in html and "<ins>智能建造</ins>" in html
+    assert editor_client.get(compare_url, {"from": versions[0].pk, "to": "x"}).status_code == 400
+
+    # Restore the first revision: the form shows it; saving brings back text, units and tags.
+    revision_url = reverse("admin:articles_article_revision", args=[article.pk, versions[0].pk])
+    form = editor_client.get(revision_url)
+    assert form.status_code == 200 and form.context["adminform"].form["title"].value() == "第一版"
+    article.refresh_from_db()
+    assert article.title == "第二版"  # looking at a revision changes nothing
+    token = form.context["adminform"].form["edit_token"].value()
+    restored = article_data(
+        section,
+        title="第一版",
+        body="<p>第一段</p>",
+        tags="党建",
+        edit_token=token,
+        **inline_management("unit_links", total=1, initial=1),
+        **{"unit_links-0-id": str(link.pk), "unit_links-0-article": str(article.pk)},
+        **{"unit_links-0-unit": str(unit.pk), "unit_links-0-order": "0"},
+    )
+    assert editor_client.post(revision_url, restored).status_code == 302
+    article.refresh_from_db()
+    assert article.title == "第一版" and article.body == "<p>第一段</p>"
+    assert [u.name for u in article.units.all()] == ["甲单位"] and list(article.tags.names()) == ["党建"]
+    assert Version.objects.get_for_object(article).count() == 3
+
+
+def test_restoring_a_revision_keeps_the_current_workflow_state(editor_client):
+    article = ArticleFactory(status="draft", publish_at=None, title="草稿时")
+    publishing.article_saved(article)
+    publishing.publish(article)
+    draft_version = Version.objects.get_for_object(article).order_by("pk").first()
+    url = reverse("admin:articles_article_revision", args=[article.pk, draft_version.pk])
+    form = editor_client.get(url).context["adminform"].form
+    data = change_data(article, title="草稿时", edit_token=form["edit_token"].value())
+    assert editor_client.post(url, data).status_code == 302
+    article.refresh_from_db()
+    assert article.status == "published" and article.is_published
+
+
+# Units and tags: autocomplete, created on the fly.
+
+
+def test_new_units_and_tags_are_created_on_the_fly(editor_client):
+    existing = UnitFactory(name="浙江一建")
+    data = article_data(
+        SectionFactory(),
+        tags=["党建", "new:全新标签"],
+        **inline_management("unit_links", total=3),
+        **{"unit_links-0-unit": "new:新成立的单位", "unit_links-0-order": "0"},
+        **{"unit_links-1-unit": "new:浙江一建", "unit_links-1-order": "1"},
+        **{"unit_links-2-unit": str(existing.pk), "unit_links-2-order": "2", "unit_links-2-DELETE": "on"},
+    )
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    article = Article.objects.get()
+    assert [u.name for u in article.units.all()] == ["新成立的单位", "浙江一建"]
+    assert Unit.objects.filter(name="浙江一建").count() == 1
+    assert sorted(article.tags.names()) == ["党建", "全新标签"]
+
+
+def test_tag_and_unit_autocomplete(editor_client):
+    Tag.objects.create(name="智能建造", slug="zhi-neng")
+    UnitFactory(name="杭州医学院")
+    tags = editor_client.get(reverse("admin:articles_article_tag_autocomplete"), {"term": "智能"}).json()
+    assert tags["results"] == [{"id": "智能建造", "text": "智能建造"}]
+    units = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "医学", "app_label": "articles", "model_name": "articleunit", "field_name": "unit"},
+    ).json()
+    assert [r["text"] for r in units["results"]] == ["杭州医学院"]
+    page = editor_client.get(reverse("admin:articles_article_add")).content.decode()
+    assert "admin-autocomplete-create" in page and "js/admin/autocomplete-create.js" in page
+
+
+def test_the_body_editor_and_its_image_button_are_served_by_the_project(editor_client):
+    article = ArticleFactory()
+    image = ArticleImageFactory(article=article, caption="签约仪式")
+    page = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert "/static/django_prose_editor/editor.js" in page
+    config = json.loads(html.unescape(re.search(r'data-django-prose-editor-configurable="([^"]*)"', page)[1]))
+    assert config["extensions"]["ArticleFigure"]["images"] == [
+        {"id": image.pk, "label": "1. 签约仪式", "url": image.image.url}
+    ]
+    assert config["js_modules"] == ["/static/js/admin/article-figure.js"]
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing from another host
