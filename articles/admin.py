@@ -398,7 +398,7 @@ class TrashAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Restore selected articles"), permissions=["restore"])
     def restore_selected(self, request, queryset):
         count = 0
-        for article in queryset:
+        for article in Article.objects.filter(pk__in=queryset.values("pk")):  # revisions are of Article
             publishing.restore(article, request.user)
             count += 1
         self.message_user(
