@@ -9,13 +9,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import Truncator
 
-from . import publishing
+from . import publishing, uploads
 from .models import Article, ArticleImage, ArticleUnit, Column, CopyrightNotice, PromoBlock, Section, SiteSettings, Unit
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".JPG", ".JPEG", ".PNG")
@@ -225,8 +226,12 @@ def _unit(name):
 
 
 @transaction.atomic
-def import_page(path, published=None):
-    """Store the page at ``path``; returns (article, created). Raises MalformedPage."""
+def import_page(path, published=None, store_files=True):
+    """Store the page at ``path``; returns (article, created). Raises MalformedPage.
+
+    With ``store_files=False`` (a dry run, rolled back by the caller) images beside the page are
+    checked but not written to storage, which no transaction can undo.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -256,7 +261,7 @@ def import_page(path, published=None):
     article.copyright_notice = _notice(page) if page.notice_title else None
     article.save()
 
-    _store_images(article, page, path.parent)
+    _store_images(article, page, path.parent, store_files)
     names = page.units + [
         unit.name for unit in Unit.objects.exclude(name__in=page.units) if unit.name in "".join(page.paragraphs)
     ]
@@ -268,8 +273,11 @@ def import_page(path, published=None):
     return article, created
 
 
-def _store_images(article, page, folder):
-    """Images are matched by name: a re-import keeps a file an editor already attached."""
+def _store_images(article, page, folder, store_files=True):
+    """Images are matched by name: a re-import keeps a file an editor already attached.
+
+    Files go through the same checks as uploads in the admin (``uploads.clean_image``).
+    """
     kept = {image.name: image for image in article.images.all()}
     for order, parsed in enumerate(page.images):
         image = kept.pop(parsed.name, None) or ArticleImage(article=article, name=parsed.name)
@@ -279,7 +287,12 @@ def _store_images(article, page, folder):
         source = _image_file(folder, parsed.name)
         if source and not image.image:
             with source.open("rb") as handle:
-                image.image.save(source.name, File(handle), save=False)
+                try:
+                    cleaned = uploads.clean_image(File(handle, name=source.name))
+                except ValidationError as exc:
+                    raise MalformedPage(f"{source.name}: {' '.join(exc.messages)}") from exc
+            if store_files:
+                image.image.save(source.name, cleaned, save=False)
         image.save()
     for stale in kept.values():
         stale.delete()

@@ -1,7 +1,9 @@
 import datetime
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from PIL import Image
@@ -164,3 +166,45 @@ def test_parse_page_reasons(text, reason):
 def test_bad_published_option_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="not a date"):
         run_import(SEED, published="昨天")
+
+
+def test_dry_run_checks_everything_and_stores_nothing(tmp_path):
+    Image.new("RGB", (8, 8), "blue").save(tmp_path / "IMG_1.jpg")
+    write(tmp_path, "a.txt", HEADER + "标题甲\n\n本刊讯(李 四第一段。\n\nIMG_1 图一\n\n" + NOTICE)
+    write(tmp_path, "b.txt", HEADER + "只有标题\n")
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="1 file"):
+        call_command("import_articles", str(tmp_path), "--dry-run", stdout=out, stderr=err)
+    assert "b.txt: the page has no body paragraphs" in err.getvalue()
+    assert "a.txt: created article" in out.getvalue()
+    assert not Article.objects.exists() and not Unit.objects.exists() and not CopyrightNotice.objects.exists()
+    assert not (Path(settings.MEDIA_ROOT).exists() and any(Path(settings.MEDIA_ROOT).rglob("*.jpg")))
+
+
+def test_dry_run_summary_says_nothing_was_stored(tmp_path):
+    write(tmp_path, "a.txt", HEADER + "标题甲\n\n正文。\n")
+    out = StringIO()
+    call_command("import_articles", str(tmp_path), "--dry-run", stdout=out)
+    assert "dry run, nothing stored: 1 created, 0 updated, 0 failed" in out.getvalue()
+    assert not Article.objects.exists()
+
+
+def test_large_batches_show_progress_and_end_with_a_summary(tmp_path):
+    for i in range(5):
+        write(tmp_path, f"{i}.txt", HEADER + f"标题{i}\n\n正文。\n")
+    out = StringIO()
+    call_command("import_articles", str(tmp_path), "--progress-every=2", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert [line.split(" files")[0] for line in lines[:-1]] == ["2/5", "4/5", "5/5"]
+    assert lines[-1].startswith("5 created, 0 updated, 0 failed (5 files in ")
+    assert Article.objects.count() == 5
+
+
+def test_images_beside_the_text_get_the_upload_checks(tmp_path):
+    (tmp_path / "IMG_1.jpg").write_bytes(b"<svg onload=alert(1)></svg>")
+    write(tmp_path, "a.txt", HEADER + "标题\n\n第一段。\n\nIMG_1 图一\n")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_articles", str(tmp_path / "a.txt"), stdout=StringIO(), stderr=err)
+    assert "IMG_1.jpg: " in err.getvalue() and "SVG" in err.getvalue()
+    assert not Article.objects.exists()

@@ -62,7 +62,7 @@ class Command(BaseCommand):
         try:
             # A dry run imports inside one transaction and rolls it back: the checks are the real ones.
             with transaction.atomic() if dry_run else nullcontext():
-                self.import_files(files, published, progress_every, started)
+                self.import_files(files, published, progress_every, started, store_files=not dry_run)
                 if dry_run:
                     raise DryRun
         except DryRun:
@@ -71,11 +71,11 @@ class Command(BaseCommand):
         if self.counts["failed"]:
             raise CommandError(f"{self.counts['failed']} file(s) could not be imported")
 
-    def import_files(self, files, published, progress_every, started):
+    def import_files(self, files, published, progress_every, started, store_files=True):
         verbose = self.verbosity_ok(len(files), progress_every)
         for number, path in enumerate(files, start=1):
             try:
-                article, was_created = import_page(path, published=published)
+                article, was_created = import_page(path, published=published, store_files=store_files)
             except (MalformedPage, OSError) as exc:
                 self.counts["failed"] += 1
                 self.stderr.write(f"{path}: {exc}")
