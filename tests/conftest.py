@@ -91,9 +91,16 @@ def screenshot():
     return save
 
 
-def _member(django_user_model, username, group):
+def member(django_user_model, username, group):
+    """A staff user in one of the roles. Transactional tests flush the database, roles included:
+    then the roles are made again by the migration's own function."""
+    from importlib import import_module
+
+    from django.apps import apps
     from django.contrib.auth.models import Group
 
+    if not Group.objects.filter(name=group).exists():
+        import_module("articles.migrations.0004_editor_and_contributor_roles").create_roles(apps, None)
     user = django_user_model.objects.create_user(
         username, f"{username}@example.com", "pw-for-tests-only", is_staff=True
     )
@@ -104,13 +111,13 @@ def _member(django_user_model, username, group):
 @pytest.fixture
 def editor(db, django_user_model):
     """A member of the 编辑 (editor) role, made by the roles migration."""
-    return _member(django_user_model, "bianji", "编辑")
+    return member(django_user_model, "bianji", "编辑")
 
 
 @pytest.fixture
 def contributor(db, django_user_model):
     """A member of the 撰稿 (contributor) role."""
-    return _member(django_user_model, "zhuangao", "撰稿")
+    return member(django_user_model, "zhuangao", "撰稿")
 
 
 @pytest.fixture
