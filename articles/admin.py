@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import Tag
@@ -48,6 +48,16 @@ WORKFLOW_BUTTONS = {
     "_unpublish": (gettext_lazy("Save and unpublish"), publishing.unpublish, True),
     "_return_draft": (gettext_lazy("Save and return to draft"), publishing.return_to_draft, True),
 }
+
+
+def bulk_action(transition, description, permission, done_message):
+    """An action of the article list that moves each selected article along the workflow."""
+
+    @admin.action(description=description, permissions=[permission])
+    def action(modeladmin, request, queryset):
+        modeladmin.run_bulk(request, queryset, transition, done_message)
+
+    return action
 
 
 class ArticleImageInline(admin.StackedInline):
@@ -227,7 +237,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
 
     # Bulk actions.
 
-    def _bulk(self, request, queryset, transition, done_message):
+    def run_bulk(self, request, queryset, transition, done_message):
         done, refused = 0, []
         for article in queryset:
             if not self.has_change_permission(request, article):
@@ -240,45 +250,36 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, done_message(done), messages.SUCCESS)
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
         for message in refused:
             self.message_user(request, message, messages.WARNING)
 
-    @admin.action(description=gettext_lazy("Submit selected articles for review"), permissions=["change"])
-    def submit_selected(self, request, queryset):
-        self._bulk(
-            request,
-            queryset,
-            publishing.submit_for_review,
-            lambda n: ngettext("%d article submitted for review.", "%d articles submitted for review.", n) % n,
-        )
-
-    @admin.action(description=gettext_lazy("Publish selected articles"), permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        self._bulk(
-            request,
-            queryset,
-            publishing.publish,
-            lambda n: ngettext("%d article published or scheduled.", "%d articles published or scheduled.", n) % n,
-        )
-
-    @admin.action(description=gettext_lazy("Unpublish selected articles"), permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        self._bulk(
-            request,
-            queryset,
-            publishing.unpublish,
-            lambda n: ngettext("%d article unpublished.", "%d articles unpublished.", n) % n,
-        )
-
-    @admin.action(description=gettext_lazy("Return selected articles to draft"), permissions=["publish"])
-    def return_selected_to_draft(self, request, queryset):
-        self._bulk(
-            request,
-            queryset,
-            publishing.return_to_draft,
-            lambda n: ngettext("%d article returned to draft.", "%d articles returned to draft.", n) % n,
-        )
+    submit_selected = bulk_action(
+        publishing.submit_for_review,
+        gettext_lazy("Submit selected articles for review"),
+        "change",
+        ngettext_lazy("%(count)d article submitted for review.", "%(count)d articles submitted for review.", "count"),
+    )
+    publish_selected = bulk_action(
+        publishing.publish,
+        gettext_lazy("Publish selected articles"),
+        "publish",
+        ngettext_lazy(
+            "%(count)d article published or scheduled.", "%(count)d articles published or scheduled.", "count"
+        ),
+    )
+    unpublish_selected = bulk_action(
+        publishing.unpublish,
+        gettext_lazy("Unpublish selected articles"),
+        "publish",
+        ngettext_lazy("%(count)d article unpublished.", "%(count)d articles unpublished.", "count"),
+    )
+    return_selected_to_draft = bulk_action(
+        publishing.return_to_draft,
+        gettext_lazy("Return selected articles to draft"),
+        "publish",
+        ngettext_lazy("%(count)d article returned to draft.", "%(count)d articles returned to draft.", "count"),
+    )
 
     # Extra views: revision compare, tag search.
 

@@ -5,7 +5,9 @@ import re
 
 import pytest
 from django.contrib import messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -14,7 +16,14 @@ from taggit.models import Tag
 from articles import publishing
 from articles.models import Article, Column, CopyrightNotice, PromoBlock, Section, SiteSettings, Unit
 
-from .factories import ArticleFactory, ArticleImageFactory, ArticleUnitFactory, SectionFactory, UnitFactory
+from .factories import (
+    ArticleFactory,
+    ArticleImageFactory,
+    ArticleUnitFactory,
+    ColumnFactory,
+    SectionFactory,
+    UnitFactory,
+)
 from .pagetext import page_text
 
 pytestmark = pytest.mark.django_db
@@ -242,15 +251,15 @@ def test_contributor_cannot_change_published_articles_nor_use_publishing_actions
     assert contributor_client.post(reverse("admin:articles_article_delete", args=[published.pk])).status_code == 403
 
 
-@pytest.mark.parametrize(
-    ("url_name", "args"),
-    [
-        ("admin:articles_sitesettings_change", [1]),
-        ("admin:articles_copyrightnotice_add", []),
-        ("admin:articles_promoblock_add", []),
-        ("admin:articles_trashedarticle_changelist", []),
-    ],
-)
+EDITORS_ONLY = [
+    ("admin:articles_sitesettings_change", [1]),
+    ("admin:articles_copyrightnotice_add", []),
+    ("admin:articles_promoblock_add", []),
+    ("admin:articles_trashedarticle_changelist", []),
+]
+
+
+@pytest.mark.parametrize(("url_name", "args"), EDITORS_ONLY)
 def test_contributor_cannot_change_settings_notices_or_the_trash(contributor_client, url_name, args):
     SiteSettings.load()
     response = contributor_client.post(reverse(url_name, args=args), {"site_name": "改了", "title": "新声明"})
@@ -547,3 +556,23 @@ def test_the_body_editor_and_its_image_button_are_served_by_the_project(editor_c
     ]
     assert config["js_modules"] == ["/static/js/admin/article-figure.js"]
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing from another host
+
+
+@pytest.mark.parametrize(("url_name", "args"), [*EDITORS_ONLY, ("admin:articles_unit_add", [])])
+def test_editor_may_change_settings_notices_units_and_see_the_trash(editor_client, url_name, args):
+    SiteSettings.load()
+    assert editor_client.get(reverse(url_name, args=args)).status_code == 200
+
+
+@pytest.mark.parametrize("url_name", ["admin:articles_article_changelist", "admin:articles_trashedarticle_changelist"])
+def test_admin_lists_query_count_does_not_grow_with_articles(editor_client, url_name):
+    counts = []
+    for extra in (1, 15):
+        for _ in range(extra):
+            article = ArticleFactory(column=ColumnFactory())
+            if "trashed" in url_name:
+                publishing.trash(article)
+        with CaptureQueriesContext(connection) as queries:
+            assert editor_client.get(reverse(url_name)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
