@@ -148,7 +148,8 @@ class AdminSession:
 
         url = reverse("admin:articles_article_change", args=[article.pk])
         self.opener.open(self.base + url, timeout=20).read()
-        data = article_data(article.section, title=article.title, body="<p>正文</p>", status="published")
+        # The status is read-only in the form: the workflow button publishes.
+        data = article_data(article.section, title=article.title, body="<p>正文</p>", _publish="1")
         data["publish_at_0"], data["publish_at_1"] = "2025-01-01", "08:00:00"
         status, body = self.post(url, data)
         assert Article.objects.get(pk=article.pk).status == "published", body[:2000]
