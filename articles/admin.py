@@ -26,7 +26,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from . import history, publishing
-from .forms import ArticleForm, ArticleImageForm, UnitChoiceField, UnitSelect, body_widget
+from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
 from .models import (
     Article,
     ArticleImage,
@@ -471,6 +471,7 @@ class PromoBlockAdmin(ContentAdmin):
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(ContentAdmin):
+    form = SiteSettingsForm
     list_display = ["site_name", "icp_number", "police_number"]
 
     def has_add_permission(self, request):

@@ -14,7 +14,7 @@ from taggit.models import Tag
 from taggit.utils import parse_tags
 
 from . import publishing, uploads
-from .models import Article, ArticleImage, Unit
+from .models import Article, ArticleImage, SiteSettings, Unit
 
 NEW = "new:"  # prefix of a value typed into an autocomplete box that names nothing yet
 
@@ -235,3 +235,15 @@ class ArticleImageForm(forms.ModelForm):
     class Meta:
         model = ArticleImage
         fields = "__all__"  # noqa: DJ007 - the inline picks its fields
+
+
+class SiteSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SiteSettings
+        fields = "__all__"  # noqa: DJ007 - every setting is the editors'
+
+    def clean_about(self):
+        return publishing.sanitize_html(self.cleaned_data["about"]) if self.cleaned_data["about"].strip() else ""
+
+    def clean_contact(self):
+        return publishing.sanitize_html(self.cleaned_data["contact"]) if self.cleaned_data["contact"].strip() else ""

@@ -1,9 +1,13 @@
 """The content model of the newsroom archive (see DESIGN.md for the page anatomy)."""
 
+import functools
+import operator
+
 import reversion
 from django.contrib.contenttypes.fields import GenericRelation
-from django.db import models
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections, models, router
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -56,6 +60,16 @@ class SiteSettings(models.Model):
             "How to subscribe to the printed magazine (editions, price, postal code, phone), shown on the "
             "subscribe page. Blank lines separate paragraphs."
         ),
+    )
+    about = models.TextField(
+        _("about page"),
+        blank=True,
+        help_text=_("The text of the About page (关于我们). Leave empty to hide the page and its footer link."),
+    )
+    contact = models.TextField(
+        _("contact page"),
+        blank=True,
+        help_text=_("The text of the Contact page (联系我们). Leave empty to hide the page and its footer link."),
     )
 
     class Meta:
@@ -239,8 +253,63 @@ class ArticleQuerySet(models.QuerySet):
     def for_list(self):
         """What a list item shows: column, section and the lead image, without one query per item."""
         return self.select_related("section", "column").prefetch_related(
-            models.Prefetch("images", queryset=ArticleImage.objects.order_by("order", "pk"))
+            models.Prefetch("images", queryset=ArticleImage.objects.order_by("order", "pk")),
+            "images__renditions",
         )
+
+    def related_to(self, article, limit=5, pool=200):
+        """Articles sharing units, tags or the column with ``article``, those sharing most first.
+
+        Candidates are the newest ``pool`` articles sharing its units, its tags, its column (each an
+        index walk), so the cost stays flat however many articles carry a common tag. One query;
+        reads the article's units and tags from its prefetched ``unit_links`` and ``tags``.
+        """
+        unit_ids = [link.unit_id for link in article.unit_links.all()]
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        shared_units = ArticleUnit.objects.filter(article=OuterRef("pk"), unit__in=unit_ids)
+        shared_tags = Article.tags.through.objects.filter(
+            object_id=OuterRef("pk"), tag__in=tag_ids, content_type=article_type()
+        )
+        sharing, score = [], models.Value(0)
+        if unit_ids:
+            sharing.append(Exists(shared_units))
+            score += _count(shared_units, "article") * 3
+        if tag_ids:
+            sharing.append(Exists(shared_tags))
+            score += _count(shared_tags, "object_id") * 2
+        if article.column_id:
+            sharing.append(Q(column=article.column_id))
+            score += models.Case(models.When(column=article.column_id, then=1), default=0)
+        if not sharing:
+            return self.none()
+        others = self.exclude(pk=article.pk).order_by("-publish_at", "-pk")
+        return (
+            self.filter(in_any([others.filter(condition).values("pk")[:pool] for condition in sharing]))
+            .annotate(score=score)
+            .select_related("column")
+            .order_by("-score", "-publish_at", "-pk")[:limit]
+        )
+
+
+def article_type():
+    """The content type of Article, which taggit's tagged items point to (cached by Django)."""
+    return ContentType.objects.get_for_model(Article)
+
+
+def in_any(subqueries):
+    """A condition: the row's pk is in one of ``subqueries`` (sliced ``values("pk")`` querysets).
+
+    One query on every database: a UNION ALL where the database allows sliced parts (PostgreSQL;
+    each part an index walk), else ORed IN subqueries (SQLite).
+    """
+    if connections[router.db_for_read(Article)].features.supports_slicing_ordering_in_compound:
+        return Q(pk__in=subqueries[0].union(*subqueries[1:], all=True))
+    return functools.reduce(operator.or_, (Q(pk__in=subquery) for subquery in subqueries))
+
+
+def _count(rows, key):
+    """How many of ``rows`` (a queryset correlated with OuterRef) there are, as an expression."""
+    return Coalesce(Subquery(rows.order_by().values(key).annotate(n=Count("pk")).values("n")), 0)
 
 
 @reversion.register(follow=["images", "unit_links", "tagged_items"])
@@ -429,3 +498,41 @@ class ArticleImage(models.Model):
 
 
 reversion.register(TaggedItem)
+
+
+def rendition_path(instance, filename):
+    return f"renditions/{timezone.now():%Y/%m}/{filename}"
+
+
+class ImageRendition(models.Model):
+    """A resized copy of an article image at one width and format, made once (articles/renditions.py).
+
+    Width and height are stored so pages size images without opening files.
+    """
+
+    class Format(models.TextChoices):
+        WEBP = "webp", "WebP"
+        JPEG = "jpeg", "JPEG"
+
+    image = models.ForeignKey(ArticleImage, on_delete=models.CASCADE, related_name="renditions")
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    file = models.FileField(_("file"), upload_to=rendition_path, max_length=255)
+    source = models.CharField(
+        _("source file"),
+        max_length=255,
+        help_text=_("The name of the uploaded file it was made from: a new upload makes new renditions."),
+    )
+
+    class Meta:
+        verbose_name = _("image rendition")
+        verbose_name_plural = _("image renditions")
+        ordering = ["image", "format", "width"]
+        constraints = [
+            models.UniqueConstraint(fields=["image", "format", "width"], name="one_rendition_per_width_and_format"),
+            models.CheckConstraint(condition=Q(width__gt=0, height__gt=0), name="rendition_has_a_size"),
+        ]
+
+    def __str__(self):
+        return f"{self.image} {self.width}w {self.format}"

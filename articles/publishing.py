@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
+from . import renditions
 from .models import ContentVersion
 
 # What the body may contain after sanitising: text structure, links, no styles or scripts.
@@ -229,9 +230,17 @@ def record_revision(article, user=None, comment=""):
             reversion.set_comment(comment)
 
 
+def images_saved(article):
+    """Make renditions, once, for the article's images whose file is new since the last save."""
+    for image in article.images.prefetch_related("renditions"):
+        if renditions.is_stale(image):
+            renditions.make_renditions(image)
+
+
 def article_saved(article, user=None, comment=""):
     """Everything that follows a save of an article, from the admin, the importer or a command."""
     record_revision(article, user, comment)
+    images_saved(article)
     content_changed()
 
 

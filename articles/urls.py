@@ -1,6 +1,28 @@
 from django.urls import path, register_converter
+from django.utils.translation import gettext_lazy as _
 
 from . import feeds, views
+
+
+class FourDigits:
+    regex = "[0-9]{4}"
+    to_python = int
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
+
+
+class TwoDigits(FourDigits):
+    """Months and days, always written with two digits so each date has one address."""
+
+    regex = "[0-9]{2}"
+
+    def to_url(self, value):
+        return f"{int(value):02d}"
+
+
+register_converter(FourDigits, "yyyy")
+register_converter(TwoDigits, "dd")
 
 app_name = "articles"
 
@@ -14,6 +36,12 @@ urlpatterns = [
     path("columns/<int:pk>/", views.ColumnView.as_view(), name="column"),
     path("units/<int:pk>/", views.UnitView.as_view(), name="unit"),
     path("tags/<str:slug>/", views.TagView.as_view(), name="tag"),
+    path("archive/", views.ArchiveView.as_view(), name="archive"),
+    path("archive/<yyyy:year>/", views.YearArchive.as_view(), name="archive_year"),
+    path("archive/<yyyy:year>/<dd:month>/", views.MonthArchive.as_view(), name="archive_month"),
+    path("archive/<yyyy:year>/<dd:month>/<dd:day>/", views.DayArchive.as_view(), name="archive_day"),
+    path("about/", views.SitePageView.as_view(field="about", title=_("About us")), name="about"),
+    path("contact/", views.SitePageView.as_view(field="contact", title=_("Contact us")), name="contact"),
     path("subscribe/", views.SubscribeView.as_view(), name="subscribe"),
     # Feeds: rss.xml, atom.xml or feed.json after the address of the list they follow.
     # The first line lets {% url 'articles:feed' %} name the site-wide RSS feed without arguments.

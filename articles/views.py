@@ -1,23 +1,77 @@
+from dataclasses import dataclass
 from io import BytesIO
+from itertools import groupby
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, ListView, TemplateView
-from taggit.models import Tag
+from django.views.generic import (
+    ArchiveIndexView,
+    DayArchiveView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
+from taggit.models import Tag, TaggedItem
 
 from . import publishing
-from .models import Article, ArticleUnit, Column, CopyrightNotice, PromoBlock, Section, Unit
+from .models import (
+    Article,
+    ArticleImage,
+    ArticleUnit,
+    Column,
+    CopyrightNotice,
+    PromoBlock,
+    Section,
+    SiteSettings,
+    Unit,
+    article_type,
+    in_any,
+)
+
+SECTION_BLOCK_SIZE = 5
 
 
-class ArticleListView(ListView):
-    """Published articles, newest first; subclasses narrow them to one scope object."""
+@dataclass(frozen=True)
+class Crumb:
+    """A breadcrumb that is not a model object: a name and where it leads."""
+
+    name: str
+    url: str
+
+    def __str__(self):
+        return str(self.name)
+
+    def get_absolute_url(self):
+        return self.url
+
+
+class PublishedArticles:
+    """What every list shares: the one publication rule, what an item shows, a stable page size."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self):
+        return Article.objects.published().for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context.get("is_paginated"):
+            page = context["page_obj"]
+            context["page_links"] = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        return context
+
+
+class ArticleListView(PublishedArticles, ListView):
+    """Published articles, newest first; subclasses narrow them to one scope object."""
+
     scope_model = None
     scope_lookup = None
 
@@ -25,11 +79,15 @@ class ArticleListView(ListView):
         return get_object_or_404(self.scope_model, pk=self.kwargs["pk"])
 
     def get_queryset(self):
-        articles = Article.objects.published().for_list()
+        articles = super().get_queryset()
         if self.scope_model is None:
             return articles
         self.scope = self.get_scope()
-        return articles.filter(**{self.scope_lookup: self.scope}).distinct()
+        return articles.filter(self.in_scope())
+
+    def in_scope(self):
+        # One unit or tag links to an article at most once (unique constraints): no DISTINCT needed.
+        return Q(**{self.scope_lookup: self.scope})
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -38,8 +96,37 @@ class ArticleListView(ListView):
         return context
 
 
+def section_blocks(per_section=SECTION_BLOCK_SIZE):
+    """The latest ``per_section`` published articles of every section, as (section, articles).
+
+    Two queries whatever the number of sections: their ids, then one query for the union of
+    their newest few rows (each an index walk).
+    """
+    published = Article.objects.published().order_by("-publish_at", "-pk")
+    newest = [
+        published.filter(section=pk).values("pk")[:per_section] for pk in Section.objects.values_list("pk", flat=True)
+    ]
+    if not newest:
+        return []
+    articles = (
+        Article.objects.filter(in_any(newest))
+        .select_related("section", "column")
+        .order_by("section__order", "section__name", "section", "-publish_at", "-pk")
+    )
+    return [(section, list(items)) for section, items in groupby(articles, key=lambda article: article.section)]
+
+
 class HomeView(ArticleListView):
+    """The latest articles; page 1 opens with the lead story and a block per section."""
+
     template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"].number == 1:
+            articles = list(context["page_obj"].object_list)
+            context.update(lead=articles[0] if articles else None, latest=articles[1:], sections=section_blocks())
+        return context
 
 
 class SectionView(ArticleListView):
@@ -56,11 +143,59 @@ class UnitView(ArticleListView):
 
 
 class TagView(ArticleListView):
-    scope_model, scope_lookup = Tag, "tags"
+    scope_model = Tag
     template_name = "articles/tag.html"
 
     def get_scope(self):
         return get_object_or_404(Tag, slug=self.kwargs["slug"])
+
+    def in_scope(self):
+        # EXISTS rather than taggit's join, which casts object_id and so cannot use its index.
+        return Exists(TaggedItem.objects.filter(object_id=OuterRef("pk"), tag=self.scope, content_type=article_type()))
+
+
+class DateArchiveMixin(PublishedArticles):
+    """Date archives: published articles by publish time (Asia/Shanghai), never the future.
+
+    A date without articles is a 404, so crawlers find no endless empty calendar.
+    """
+
+    date_field = "publish_at"
+    allow_future = False
+    allow_empty = False
+    month_format = "%m"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "crumbs": archive_crumbs(**self.kwargs)}
+
+
+def archive_crumbs(year=None, month=None, day=None):
+    crumbs = [Crumb(_("Archive"), reverse("articles:archive"))]
+    if year:
+        crumbs.append(Crumb(_("Year %(year)d") % {"year": year}, reverse("articles:archive_year", args=[year])))
+    if month:
+        crumbs.append(
+            Crumb(_("Month %(month)d") % {"month": month}, reverse("articles:archive_month", args=[year, month]))
+        )
+    if day:
+        crumbs.append(Crumb(_("Day %(day)d") % {"day": day}, reverse("articles:archive_day", args=[year, month, day])))
+    return crumbs
+
+
+class ArchiveView(DateArchiveMixin, ArchiveIndexView):
+    allow_empty = True
+
+
+class YearArchive(DateArchiveMixin, YearArchiveView):
+    make_object_list = True
+
+
+class MonthArchive(DateArchiveMixin, MonthArchiveView):
+    pass
+
+
+class DayArchive(DateArchiveMixin, DayArchiveView):
+    pass
 
 
 class ArticleDetailView(DetailView):
@@ -69,7 +204,7 @@ class ArticleDetailView(DetailView):
             Article.objects.visible_to(self.request.user)
             .select_related("section", "column", "copyright_notice")
             .prefetch_related(
-                "images",
+                Prefetch("images", queryset=ArticleImage.objects.prefetch_related("renditions")),
                 "tags",
                 Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
             )
@@ -88,13 +223,22 @@ class ArticleDetailView(DetailView):
             .first(),
             preview=not article.is_published,
             crumbs=[article.section, _("Article")],
+            related=Article.objects.published().related_to(article),
         )
         if article.is_published:
+            # Ties in publish time are broken by id; each is a range scan of the publish_at index.
+            at, pk = article.publish_at, article.pk
             context["previous_article"] = (
-                published.filter(publish_at__lt=article.publish_at).order_by("-publish_at", "-pk").first()
+                published.filter(publish_at__lte=at)
+                .exclude(publish_at=at, pk__gte=pk)
+                .order_by("-publish_at", "-pk")
+                .first()
             )
             context["next_article"] = (
-                published.filter(publish_at__gt=article.publish_at).order_by("publish_at", "pk").first()
+                published.filter(publish_at__gte=at)
+                .exclude(publish_at=at, pk__lte=pk)
+                .order_by("publish_at", "pk")
+                .first()
             )
         return context
 
@@ -127,3 +271,23 @@ class SubscribeView(TemplateView):
             ],
             **kwargs,
         )
+
+
+class SitePageView(TemplateView):
+    """The About and Contact pages: text editors keep in the site settings (a 404 while empty)."""
+
+    template_name = "articles/site_page.html"
+    field = None
+    title = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        body = getattr(SiteSettings.load(), self.field)
+        if not body:
+            raise Http404
+        return {**context, "title": self.title, "body": body, "crumbs": [self.title]}
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"

@@ -576,3 +576,51 @@ def test_admin_lists_query_count_does_not_grow_with_articles(editor_client, url_
             assert editor_client.get(reverse(url_name)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_image_uploaded_in_the_admin_gets_its_renditions(staff_client):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from articles.models import ImageRendition
+
+    article = ArticleFactory()
+    buffer = BytesIO()
+    Image.new("RGB", (700, 400), "green").save(buffer, "JPEG")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = article_data(
+        article.section,
+        **inline_management("images", total=1),
+        **{
+            "images-0-image": SimpleUploadedFile("upload.jpg", buffer.getvalue(), content_type="image/jpeg"),
+            "images-0-caption": "图注",
+            "images-0-alt_text": "绿色的图",
+            "images-0-order": "0",
+            "images-0-position": "0",
+        },
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    widths = sorted(ImageRendition.objects.filter(image__article=article).values_list("format", "width"))
+    assert widths == [("jpeg", 320), ("jpeg", 640), ("jpeg", 700), ("webp", 320), ("webp", 640), ("webp", 700)]
+
+
+def test_about_and_contact_are_sanitised_when_saved(staff_client):
+    url = reverse("admin:articles_sitesettings_change", args=[1])
+    data = {
+        "site_name": "《国企》杂志社官网",
+        "short_name": "国企网",
+        "description": "",
+        "icp_number": "",
+        "police_number": "",
+        "copyright_line": "",
+        "about": '<p onclick="x()">杂志社简介<script>alert(1)</script></p>',
+        "contact": "电话：010-00000000\n\n地址：北京",
+    }
+    assert staff_client.post(url, data).status_code == 302
+    site = SiteSettings.load()
+    assert site.about == "<p>杂志社简介</p>"
+    assert site.contact == "<p>电话：010-00000000</p>\n\n<p>地址：北京</p>"
+    assert "杂志社简介" in page_text(staff_client.get(reverse("articles:about")))

@@ -1,33 +1,127 @@
 """Real-browser checks: headless Chromium through Playwright against the live server."""
 
+import datetime
+from io import BytesIO
+
 import feedparser
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from articles.models import Article, Section
+from articles import publishing
+from articles.models import Article, Section, SiteSettings
 
 from .conftest import SEED
+from .factories import ArticleFactory, ArticleImageFactory, ArticleUnitFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+SEED_TITLE = "【党建好故事】党建引领聚合力 智能建造筑精品"
+
+
+def photo(width, height, colour):
+    """A picture with something in it, so screenshots show how images sit on the page."""
+    image = Image.new("RGB", (width, height), colour)
+    draw = ImageDraw.Draw(image)
+    for i in range(0, width, 40):
+        draw.line([(i, 0), (i + height // 2, height)], fill="white", width=6)
+    draw.ellipse([width // 3, height // 4, width // 3 + height // 2, height // 4 + height // 2], fill="#f5c518")
+    buffer = BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return ContentFile(buffer.getvalue(), name="photo.jpg")
 
 
 def horizontal_overflow(page):
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
-def test_reader_opens_the_reference_article_on_desktop_and_phone(live_server, page, screenshot):
+@pytest.fixture
+def archive():
+    """The reference article with its two photos, and neighbours sharing its section, tag and units."""
     call_command("import_articles", str(SEED), verbosity=0)
+    seed = Article.objects.get(import_key=SEED.name)
+    SiteSettings.objects.filter(pk=1).update(
+        icp_number="京ICP备00000000号-1",
+        police_number="京公网安备11010502000000号",
+        copyright_line="© 2026 《国企》杂志社 版权所有",
+    )
+    for image, colour in zip(seed.images.all(), ["#a8071a", "#1d4ed8"], strict=False):
+        image.image = photo(1600, 1000, colour)
+        image.save()
+    seed.tags.add("党建")
+    publishing.article_saved(seed)
+    unit = seed.units.get(name="浙江一建")
+    older = ArticleFactory(
+        title="浙江一建召开季度安全生产会议",
+        section=seed.section,
+        column=seed.column,
+        summary="会议总结了上季度安全生产情况，部署下一阶段重点工作。",
+        publish_at=seed.publish_at - datetime.timedelta(days=1),
+    )
+    older.tags.add("党建")
+    ArticleUnitFactory(article=older, unit=unit)
+    ArticleImageFactory(article=older, image=photo(800, 600, "#2f855a"), alt_text="会议现场")
+    publishing.article_saved(older)
+    oldest = ArticleFactory(
+        title="临安二期项目主体结构顺利封顶",
+        section=seed.section,
+        summary="项目克服工期紧、任务重等困难，提前十天实现主体结构封顶。",
+        publish_at=seed.publish_at - datetime.timedelta(days=2),
+    )
+    ArticleUnitFactory(article=oldest, unit=unit)
+    return seed, older, oldest, unit
+
+
+def test_reader_walks_the_archive_on_desktop_and_phone(live_server, page, screenshot, archive):
+    seed, older, oldest, unit = archive
+    page.set_viewport_size(DESKTOP)
+    visited = []
+
+    def arrive(heading):
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        visited.append(page.url)
+
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="【党建好故事】党建引领聚合力 智能建造筑精品").click()
-    heading = page.get_by_role("heading", level=1)
-    assert heading.inner_text() == "【党建好故事】党建引领聚合力 智能建造筑精品"
+    arrive("《国企》杂志社官网")
+    assert page.locator(".lead-story").get_by_role("link", name=SEED_TITLE).is_visible()
+    screenshot(page, "home-desktop")
+
+    page.get_by_role("navigation", name="频道").get_by_role("link", name="协会").click()
+    arrive("协会")
+    page.get_by_role("main").get_by_role("link", name=SEED_TITLE).click()
+    arrive(SEED_TITLE)
     assert page.locator("figure figcaption").first.inner_text() == "六家共建单位共同签署《支部共建协议书》"
+    assert page.get_by_role("region", name="相关阅读").get_by_role("link").first.inner_text().endswith(older.title)
     screenshot(page, "article-desktop")
-    page.set_viewport_size({"width": 375, "height": 812})
-    page.reload()
-    assert horizontal_overflow(page) == 0
+
+    page.get_by_role("link", name="党建", exact=True).click()
+    arrive("标签：党建")
+    page.get_by_role("link", name=f"【党建好故事】{older.title}").click()
+    arrive(f"【党建好故事】{older.title}")
+    page.get_by_role("region", name="参与单位").get_by_role("link", name="浙江一建").click()
+    arrive("浙江一建")
+    page.get_by_role("main").get_by_role("link", name=oldest.title).click()
+    arrive(oldest.title)
+    page.get_by_role("navigation", name="更多文章").get_by_role("link", name=older.title).click()  # 下一篇
+    arrive(f"【党建好故事】{older.title}")
+
+    # The same pages on a phone: nothing scrolls sideways.
+    page.set_viewport_size(PHONE)
+    day = timezone.localtime(seed.publish_at)
+    extra = [reverse("articles:archive"), reverse("articles:archive_month", args=[day.year, day.month]), "/nope/"]
+    for url in visited + [live_server.url + path for path in extra]:
+        page.goto(url)
+        assert horizontal_overflow(page) == 0, url
+    page.goto(live_server.url + "/")
+    screenshot(page, "home-phone")
+    page.goto(live_server.url + seed.get_absolute_url())
     screenshot(page, "article-phone")
 
 
@@ -126,3 +220,99 @@ def test_editor_writes_previews_and_publishes_and_a_reader_sees_it(
     feed = feedparser.parse(reader.request.get(live_server.url + reverse("articles:feed")).body())
     assert "浏览器里写的文章" in [entry.title for entry in feed.entries]
     reader.context.close()
+
+
+def test_images_load_a_rendition_sized_for_the_screen(live_server, page, archive):
+    seed = archive[0]
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + seed.get_absolute_url())
+    first = page.locator("figure img").first
+    first.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('figure img').complete")
+    current = first.evaluate("img => img.currentSrc")
+    assert current.endswith(".webp") and "-640." in current or "-960." in current or "-1280." in current
+    box = first.bounding_box()
+    assert box["width"] <= PHONE["width"] and box["height"] > 100  # sized from width and height, not collapsed
+
+
+def test_font_size_switch_is_remembered(live_server, page, archive):
+    seed = archive[0]
+    page.goto(live_server.url + seed.get_absolute_url())
+    paragraph = page.locator(".article-body p").nth(1)
+    medium = paragraph.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")
+    page.get_by_role("button", name="大").click()
+    assert page.get_by_role("button", name="大").get_attribute("aria-pressed") == "true"
+    large = paragraph.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")
+    assert large > medium
+    page.goto(live_server.url + archive[1].get_absolute_url())  # another article: still large
+    assert page.evaluate("document.documentElement.dataset.fontSize") == "large"
+    assert page.get_by_role("button", name="大").get_attribute("aria-pressed") == "true"
+    page.get_by_role("button", name="小").click()
+    page.reload()
+    small = page.locator(".article-body p").first.evaluate("p => parseFloat(getComputedStyle(p).fontSize)")
+    assert small < medium
+    page.get_by_role("button", name="中").click()
+    page.reload()
+    assert page.evaluate("document.documentElement.dataset.fontSize") is None
+
+
+def test_copy_link_puts_the_article_address_on_the_clipboard(live_server, browser, archive):
+    seed = archive[0]
+    context = browser.new_context(locale="zh-CN")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    page.goto(live_server.url + seed.get_absolute_url())
+    page.get_by_role("button", name="复制链接").click()
+    page.get_by_text("链接已复制").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == live_server.url + seed.get_absolute_url()
+    page.get_by_text("微信", exact=True).click()
+    qr = page.get_by_role("img", name="本页二维码：用微信扫码分享")
+    qr.wait_for()
+    loaded = "img => img.complete ? img.naturalWidth : new Promise(done => img.onload = () => done(img.naturalWidth))"
+    assert qr.evaluate(loaded) > 0  # the server-made SVG decodes
+    context.close()
+
+
+def test_print_shows_the_article_and_notice_without_navigation(live_server, page, archive, screenshot):
+    seed = archive[0]
+    page.goto(live_server.url + seed.get_absolute_url())
+    page.emulate_media(media="print")
+    for hidden in [".site-nav", ".breadcrumbs", ".share", ".reading-tools", ".related", ".prev-next", ".site-footer"]:
+        assert not page.locator(hidden).is_visible(), hidden
+    for shown in ["h1", "figure img", "figcaption", ".notice"]:
+        assert page.locator(shown).first.is_visible(), shown
+    screenshot(page, "article-print")
+
+
+def test_skip_link_is_the_first_stop_and_visible_when_focused(live_server, page, archive):
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="跳到正文")
+    assert skip.evaluate("a => a === document.activeElement")
+    box = skip.bounding_box()
+    assert box["x"] >= 0 and box["y"] >= 0
+    outline = page.get_by_role("link", name="协会").first
+    outline.focus()
+    assert outline.evaluate("a => getComputedStyle(a).outlineStyle") == "solid"
+    page.keyboard.press("Shift+Tab")
+    page.get_by_role("link", name="跳到正文").press("Enter")
+    assert page.url.endswith("#main")
+
+
+@pytest.mark.parametrize("width", [DESKTOP["width"], PHONE["width"]])
+def test_pages_have_no_accessibility_violations(live_server, page, archive, width):
+    seed, older, _oldest, unit = archive
+    page.set_viewport_size({"width": width, "height": 900})
+    axe = Axe()
+    for path in [
+        "/",
+        seed.get_absolute_url(),
+        seed.section.get_absolute_url(),
+        unit.get_absolute_url(),
+        reverse("articles:tag", args=["党建"]),
+        reverse("articles:archive"),
+        "/nope/",
+    ]:
+        page.goto(live_server.url + path)
+        results = axe.run(page)
+        assert results.violations_count == 0, f"{path}\n{results.generate_report()}"

@@ -1,4 +1,5 @@
 import datetime
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -6,9 +7,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article
+from articles import publishing
+from articles.models import Article, SiteSettings
 
-from .factories import ArticleFactory, ArticleImageFactory, ArticleUnitFactory, ColumnFactory, UnitFactory
+from .factories import (
+    ArticleFactory,
+    ArticleImageFactory,
+    ArticleUnitFactory,
+    ColumnFactory,
+    SectionFactory,
+    UnitFactory,
+)
 from .pagetext import assert_in_order, page_text
 
 pytestmark = pytest.mark.django_db
@@ -42,15 +51,22 @@ def test_staff_preview_unpublished_articles_with_a_banner(staff_client, hidden_a
 
 def test_lists_show_only_published_articles(client, hidden_articles):
     visible = ArticleFactory(title="已发布文章", section=hidden_articles[0].section)
-    unit = UnitFactory()
+    unit, column = UnitFactory(), ColumnFactory()
     for article in [visible, *hidden_articles]:
         ArticleUnitFactory(article=article, unit=unit)
         article.tags.add("党建")
+        Article.objects.filter(pk=article.pk).update(column=column, section=visible.section)
+    day = timezone.localtime(visible.publish_at)
     for url in [
         reverse("articles:home"),
         visible.section.get_absolute_url(),
+        column.get_absolute_url(),
         unit.get_absolute_url(),
         reverse("articles:tag", args=["党建"]),
+        reverse("articles:archive"),
+        reverse("articles:archive_year", args=[day.year]),
+        reverse("articles:archive_month", args=[day.year, day.month]),
+        reverse("articles:archive_day", args=[day.year, day.month, day.day]),
         reverse("articles:feed"),
     ]:
         body = client.get(url).content.decode()
@@ -140,3 +156,302 @@ def test_article_page_query_count_does_not_grow_with_its_parts(client, settings)
         assert response.content.decode().count("<figure") == size
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+# Lists: the right articles on each page type, pages of a stable size, fixed query counts.
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+DAY = datetime.datetime(2025, 6, 12, 20, 0, tzinfo=SHANGHAI)
+
+
+def make_articles(count, **fields):
+    """``count`` published articles on DAY, newest first by index, each with an image and its renditions."""
+    articles = []
+    for i in range(count):
+        article = ArticleFactory(publish_at=DAY - datetime.timedelta(minutes=i), **fields)
+        ArticleImageFactory(article=article)
+        publishing.article_saved(article)
+        articles.append(article)
+    return articles
+
+
+@pytest.fixture
+def scopes():
+    """One of each scope, and a way to fill it with articles."""
+    section, column, unit = SectionFactory(name="协会"), ColumnFactory(name="党建好故事"), UnitFactory(name="浙江一建")
+
+    def fill(count):
+        articles = make_articles(count, section=section, column=column)
+        for article in articles:
+            ArticleUnitFactory(article=article, unit=unit)
+            article.tags.add("党建")
+        return articles
+
+    urls = {
+        "home": reverse("articles:home"),
+        "section": section.get_absolute_url(),
+        "column": column.get_absolute_url(),
+        "unit": unit.get_absolute_url(),
+        "tag": reverse("articles:tag", args=["党建"]),
+        "archive": reverse("articles:archive"),
+        "year": reverse("articles:archive_year", args=[2025]),
+        "month": reverse("articles:archive_month", args=[2025, 6]),
+        "day": reverse("articles:archive_day", args=[2025, 6, 12]),
+    }
+    return fill, urls
+
+
+PAGE_TYPES = ["home", "section", "column", "unit", "tag", "archive", "year", "month", "day"]
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES)
+def test_each_list_pages_its_articles_newest_first(client, scopes, page_type, settings):
+    fill, urls = scopes
+    articles = fill(settings.ARTICLES_PER_PAGE + 3)
+    ArticleFactory(title="别处的文章", publish_at=DAY - datetime.timedelta(days=400))
+    first = client.get(urls[page_type])
+    second = client.get(urls[page_type], {"page": 2})
+    assert first.status_code == second.status_code == 200
+    shown = list(first.context["page_obj"]) + list(second.context["page_obj"])
+    if page_type in ("home", "archive"):
+        shown = [article for article in shown if article.title != "别处的文章"]
+    assert shown == articles
+    assert len(first.context["page_obj"]) == settings.ARTICLES_PER_PAGE
+    text = page_text(second)
+    assert "第 2 页，共 2 页" in text and articles[-1].title in text and articles[0].title not in text
+    html = first.content.decode()
+    assert '<a href="?page=2" rel="next">' in html and 'aria-label="第 2 页"' in html
+    assert 'rel="prev"' in second.content.decode()
+    assert f"【党建好故事】{articles[1].title}" in page_text(first)
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES)
+@pytest.mark.parametrize("page", ["3", "999", "abc", "-1", "0", "1.5", ""])
+def test_bad_page_numbers_are_404_on_every_list(client, scopes, page_type, page, settings):
+    fill, urls = scopes
+    fill(settings.ARTICLES_PER_PAGE + 1)
+    assert client.get(urls[page_type], {"page": page}).status_code == (200 if page == "" else 404)
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES)
+def test_last_page_is_reachable_by_number_and_by_name(client, scopes, page_type, settings):
+    fill, urls = scopes
+    articles = fill(settings.ARTICLES_PER_PAGE + 1)
+    for page in ("2", "last"):
+        response = client.get(urls[page_type], {"page": page})
+        assert response.status_code == 200
+        assert [a for a in response.context["page_obj"] if a in articles] == articles[-1:]
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("page_type", PAGE_TYPES)
+def test_list_query_count_is_fixed_whatever_the_page_holds(client, scopes, page_type, settings):
+    fill, urls = scopes
+    fill(1)
+    small = count_queries(client, urls[page_type])
+    fill(settings.ARTICLES_PER_PAGE)  # a full page, each with its image, unit and tag
+    assert count_queries(client, urls[page_type]) == small, page_type
+
+
+def test_home_query_count_does_not_grow_with_sections(client):
+    make_articles(2)
+    before = count_queries(client, reverse("articles:home"))
+    for i in range(6):
+        make_articles(3, section=SectionFactory(name=f"频道{i}"))
+    # The navigation lists the sections in one query, the section blocks in another.
+    assert count_queries(client, reverse("articles:home")) == before
+
+
+def test_home_opens_with_the_lead_story_then_latest_and_a_block_per_section(client):
+    association, industry = SectionFactory(name="协会", order=1), SectionFactory(name="行业", order=2)
+    lead, *older = make_articles(3, section=association)
+    industry_articles = [
+        ArticleFactory(section=industry, title=f"行业文章{i}", publish_at=DAY - datetime.timedelta(days=1, minutes=i))
+        for i in range(7)
+    ]
+    ArticleFactory(section=industry, title="行业草稿", status=Article.Status.DRAFT, publish_at=None)
+    response = client.get(reverse("articles:home"))
+    assert response.context["lead"] == lead
+    html = response.content.decode()
+    lead_html = html[html.index('class="lead-story"') : html.index('class="latest"')]
+    assert (
+        lead.title in lead_html and '<picture class="lead-image">' in lead_html and 'fetchpriority="high"' in lead_html
+    )
+    text = page_text(response)
+    assert_in_order(text, [lead.title, "最新文章", older[0].title, older[1].title, "行业文章0", "协会", "行业"])
+    blocks = dict(response.context["sections"])
+    assert blocks[association] == [lead, *older]
+    assert blocks[industry] == industry_articles[:5]  # the five newest of the section
+    assert "行业草稿" not in text and "更多行业文章" in text
+
+
+def test_home_page_two_is_a_plain_list(client, settings):
+    articles = make_articles(settings.ARTICLES_PER_PAGE + 1)
+    response = client.get(reverse("articles:home"), {"page": 2})
+    assert "lead" not in response.context and list(response.context["page_obj"]) == articles[-1:]
+
+
+def test_empty_site_pages_are_not_errors(client):
+    for url in [reverse("articles:home"), reverse("articles:archive"), SectionFactory().get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "暂无文章" in page_text(response)
+
+
+def test_date_archives_follow_shanghai_time_and_skip_the_future(client):
+    # 2025-06-12 23:30 in Shanghai is still the 12th there (15:30 UTC).
+    late = ArticleFactory(title="深夜文章", publish_at=datetime.datetime(2025, 6, 12, 23, 30, tzinfo=SHANGHAI))
+    ArticleFactory(title="五月文章", publish_at=datetime.datetime(2025, 5, 2, 9, 0, tzinfo=SHANGHAI))
+    ArticleFactory(title="未来文章", publish_at=timezone.now() + datetime.timedelta(days=40))
+    day = client.get(reverse("articles:archive_day", args=[2025, 6, 12]))
+    assert list(day.context["page_obj"]) == [late]
+    month = page_text(client.get(reverse("articles:archive_month", args=[2025, 6])))
+    assert "2025年6月的文章" in month and "深夜文章" in month and "五月文章" not in month
+    assert "2025年5月" in month  # link to the previous month with articles
+    year = client.get(reverse("articles:archive_year", args=[2025]))
+    assert [str(d.month) for d in year.context["date_list"]] == ["5", "6"]
+    archive = page_text(client.get(reverse("articles:archive")))
+    assert "未来文章" not in archive
+    future = timezone.localtime(timezone.now() + datetime.timedelta(days=40))
+    assert client.get(reverse("articles:archive_day", args=[future.year, future.month, future.day])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/archive/2024/",  # no articles that year
+        "/archive/2025/13/",
+        "/archive/2025/02/30/",
+        "/archive/2025/6/",  # one address per date: two digits
+        "/archive/25/",
+        "/archive/abcd/",
+    ],
+)
+def test_bad_or_empty_dates_are_404(client, url):
+    ArticleFactory(publish_at=DAY)
+    assert client.get(url).status_code == 404
+
+
+def test_archive_links_have_one_form(client):
+    ArticleFactory(publish_at=DAY)
+    assert reverse("articles:archive_day", args=[2025, 6, 2]) == "/archive/2025/06/02/"
+    html = client.get(reverse("articles:archive_year", args=[2025])).content.decode()
+    assert 'href="/archive/2025/06/"' in html
+
+
+# The article page: related articles, previous/next, reading tools, sharing.
+
+
+def test_related_articles_rank_shared_units_then_tags_then_column(client):
+    column, unit, other_unit = ColumnFactory(), UnitFactory(), UnitFactory()
+    article = ArticleFactory(column=column)
+    ArticleUnitFactory(article=article, unit=unit)
+    ArticleUnitFactory(article=article, unit=other_unit)
+    article.tags.add("党建", "基建")
+    both_units = ArticleFactory(title="两个共同单位")
+    ArticleUnitFactory(article=both_units, unit=unit)
+    ArticleUnitFactory(article=both_units, unit=other_unit)
+    one_unit_and_tag = ArticleFactory(title="一个单位一个标签")
+    ArticleUnitFactory(article=one_unit_and_tag, unit=unit)
+    one_unit_and_tag.tags.add("党建")
+    two_tags = ArticleFactory(title="两个共同标签")
+    two_tags.tags.add("党建", "基建")
+    same_column = ArticleFactory(title="同一栏目", column=column)
+    ArticleFactory(title="毫无关系")
+    draft = ArticleFactory(title="相关草稿", status=Article.Status.DRAFT, publish_at=None, column=column)
+    draft.tags.add("党建")
+    response = client.get(article.get_absolute_url())
+    assert list(response.context["related"]) == [both_units, one_unit_and_tag, two_tags, same_column]
+    text = page_text(response)
+    assert_in_order(text, ["相关阅读", "两个共同单位", "一个单位一个标签", "两个共同标签", "同一栏目"])
+    assert "毫无关系" not in text and "相关草稿" not in text
+
+
+def test_article_without_units_tags_or_column_has_no_related_section(client):
+    ArticleFactory(title="另一篇")
+    assert "相关阅读" not in page_text(client.get(ArticleFactory().get_absolute_url()))
+
+
+def test_previous_and_next_do_not_skip_articles_published_at_the_same_time(client):
+    at = timezone.now() - datetime.timedelta(hours=2)
+    first, second, third = (ArticleFactory(publish_at=at, title=f"同时{i}") for i in range(3))
+    response = client.get(second.get_absolute_url())
+    assert response.context["previous_article"] == first and response.context["next_article"] == third
+
+
+def test_share_bar_links_to_weibo_qq_wechat_qr_and_copy(client):
+    article = ArticleFactory(title="分享测试")
+    html = client.get(article.get_absolute_url()).content.decode()
+    encoded = "http%3A%2F%2Ftestserver%2Farticles%2F" + str(article.pk) + "%2F"
+    assert f"https://service.weibo.com/share/share.php?url={encoded}&amp;title=%E5%88%86" in html
+    assert f"https://connect.qq.com/widget/shareqq/index.html?url={encoded}" in html
+    assert f'src="{reverse("articles:article_qr", args=[article.pk])}"' in html
+    assert f'data-url="http://testserver/articles/{article.pk}/"' in html and 'class="copy-link"' in html
+
+
+def test_reading_tools_offer_three_font_sizes_and_print(client):
+    text = page_text(client.get(ArticleFactory().get_absolute_url()))
+    assert_in_order(text, ["字号：", "大", "中", "小", "打印"])
+
+
+def test_article_page_query_count_with_related_and_renditions_is_fixed(client):
+    counts = []
+    for size in (1, 12):
+        article = _article_with(size)
+        publishing.article_saved(article)
+        for i in range(size):
+            related = ArticleFactory()
+            related.tags.add(f"标签{article.pk}-{i}")
+        counts.append(count_queries(client, article.get_absolute_url()))
+    assert counts[0] == counts[1], counts
+
+
+# About, contact, errors, footer.
+
+
+def test_about_and_contact_pages_come_from_site_settings(client):
+    assert client.get(reverse("articles:about")).status_code == 404
+    assert "关于我们" not in page_text(client.get("/"))
+    SiteSettings.objects.filter(pk=1).update(about="<p>《国企》杂志社简介。</p>", contact="<p>电话：010-00000000</p>")
+    publishing.content_changed()  # as the admin does after a save
+    about = client.get(reverse("articles:about"))
+    assert about.status_code == 200 and "《国企》杂志社简介。" in page_text(about)
+    assert "电话：010-00000000" in page_text(client.get(reverse("articles:contact")))
+    footer = page_text(client.get("/"))
+    assert "关于我们" in footer and "联系我们" in footer
+
+
+def test_404_page_is_in_the_site_style(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    text = page_text(response)
+    assert "页面不存在" in text and "返回首页" in text and "《国企》杂志社官网" in text
+    assert 'name="robots" content="noindex"' in response.content.decode()
+
+
+def test_500_page_renders_without_the_database(rf, django_assert_num_queries):
+    from django.views.defaults import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "服务器错误" in html and "/static/css/site.css" in html and 'href="/"' in html
+
+
+def test_footer_shows_the_filing_numbers_from_settings(client):
+    SiteSettings.objects.filter(pk=1).update(
+        icp_number="京ICP备00000000号",
+        police_number="京公网安备11000000000000号",
+        copyright_line="© 2026 《国企》杂志社",
+    )
+    html = client.get("/").content.decode()
+    footer = html[html.index("<footer") :]
+    assert '<a href="https://beian.miit.gov.cn/" rel="noopener">京ICP备00000000号</a>' in footer
+    assert "京公网安备11000000000000号" in footer and "© 2026 《国企》杂志社" in footer

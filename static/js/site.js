@@ -1,9 +1,18 @@
-// Copy-link button of the share bar.
+// Behaviour of the public pages. No inline scripts anywhere: everything is wired up here.
+const FONT_SIZE_KEY = "newsroom-font-size";
+
+// Copy-link button of the share bar; says so in a live region, or tells how to copy by hand.
 document.addEventListener("click", (event) => {
   const button = event.target.closest(".copy-link");
   if (!button) return;
-  const url = button.closest(".share").dataset.url;
-  navigator.clipboard.writeText(url).then(() => { button.textContent = button.dataset.copied; });
+  const share = button.closest(".share");
+  const status = share.querySelector(".copy-status");
+  const say = (text) => { if (status) status.textContent = text; };
+  if (!navigator.clipboard) { say(button.dataset.failed); return; }
+  navigator.clipboard.writeText(share.dataset.url).then(
+    () => say(button.dataset.copied),
+    () => say(button.dataset.failed),
+  );
 });
 
 // Copy buttons of the subscribe page: each copies the feed address in its data-copy attribute.
@@ -12,3 +21,32 @@ document.addEventListener("click", (event) => {
   if (!button) return;
   navigator.clipboard.writeText(button.dataset.copy).then(() => { button.textContent = button.dataset.copied; });
 });
+// 字号 大/中/小: sets html[data-font-size] (the CSS sizes from it) and remembers the choice.
+function showFontSize(size) {
+  document.querySelectorAll(".reading-tools [data-font-size]").forEach((button) => {
+    button.setAttribute("aria-pressed", String(button.dataset.fontSize === size));
+  });
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest(".reading-tools [data-font-size]");
+  if (!button) return;
+  const size = button.dataset.fontSize;
+  if (size) document.documentElement.dataset.fontSize = size;
+  else delete document.documentElement.dataset.fontSize;
+  try {
+    if (size) window.localStorage.setItem(FONT_SIZE_KEY, size);
+    else window.localStorage.removeItem(FONT_SIZE_KEY);
+  } catch (error) {
+    // Storage blocked: the size holds for this page only.
+  }
+  showFontSize(size);
+});
+
+document.addEventListener("click", (event) => {
+  if (event.target.closest(".reading-tools .print")) window.print();
+});
+
+// The tools need this script, so they are shown only once it runs.
+document.querySelectorAll(".reading-tools").forEach((tools) => { tools.hidden = false; });
+showFontSize(document.documentElement.dataset.fontSize || "");

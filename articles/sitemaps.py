@@ -1,0 +1,112 @@
+"""sitemap.xml and the Google News sitemap: published articles and the pages that list them, nothing else."""
+
+import datetime
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, Max, OuterRef, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag, TaggedItem
+
+from .models import Article, Column, Section, Unit, article_type
+
+
+class ArticleSitemap(Sitemap):
+    limit = 5000
+
+    def items(self):
+        return Article.objects.published().only("pk", "updated_at").order_by("-publish_at", "-pk")
+
+    def lastmod(self, article):
+        return article.updated_at
+
+    def get_latest_lastmod(self):
+        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+
+class ListSitemap(Sitemap):
+    """The list pages of a model, those with published articles, last modified at their newest article."""
+
+    model = None
+    lookup = "units"  # from Article to the model
+
+    def newest(self):
+        """The publish time of the newest published article of the list (an OuterRef subquery)."""
+        return (
+            Article.objects.published()
+            .filter(**{self.lookup: OuterRef("pk")})
+            .order_by("-publish_at")
+            .values("publish_at")[:1]
+        )
+
+    def items(self):
+        # Lists with no published article are left out here rather than in SQL, so that the
+        # subquery (an index walk per list) runs once per row, not twice.
+        rows = self.model.objects.annotate(newest=Subquery(self.newest())).order_by("pk")
+        return [row for row in rows if row.newest is not None]
+
+    def lastmod(self, obj):
+        return obj.newest
+
+    def get_latest_lastmod(self):
+        return Article.objects.published().aggregate(latest=Max("publish_at"))["latest"]
+
+
+class SectionSitemap(ListSitemap):
+    model, lookup = Section, "section"
+
+
+class ColumnSitemap(ListSitemap):
+    model, lookup = Column, "column"
+
+
+class UnitSitemap(ListSitemap):
+    model, lookup = Unit, "units"
+
+
+class TagSitemap(ListSitemap):
+    model = Tag
+
+    def newest(self):
+        tagged = TaggedItem.objects.filter(
+            object_id=OuterRef("pk"),
+            tag=OuterRef(OuterRef("pk")),
+            content_type=article_type(),
+        )
+        return Article.objects.published().filter(Exists(tagged)).order_by("-publish_at").values("publish_at")[:1]
+
+    def location(self, tag):
+        return reverse("articles:tag", args=[tag.slug])
+
+
+class PageSitemap(Sitemap):
+    """The home page and the archive."""
+
+    def items(self):
+        return ["articles:home", "articles:archive"]
+
+    def location(self, name):
+        return reverse(name)
+
+
+class NewsSitemap(Sitemap):
+    """Articles published in the last 48 hours, for Google News (template sitemaps/news.xml)."""
+
+    limit = 1000
+
+    def items(self):
+        since = timezone.now() - datetime.timedelta(hours=48)
+        return Article.objects.published().filter(publish_at__gte=since).only("pk", "title", "publish_at")
+
+    def lastmod(self, article):
+        return article.publish_at
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "articles": ArticleSitemap,
+    "sections": SectionSitemap,
+    "columns": ColumnSitemap,
+    "tags": TagSitemap,
+    "units": UnitSitemap,
+}

@@ -1,0 +1,50 @@
+"""Template helpers of the public pages: responsive pictures, canonical URLs, JSON-LD."""
+
+from django import template
+from django.urls import reverse
+
+from .. import renditions, seo
+
+register = template.Library()
+
+
+@register.filter
+def picture(article_image):
+    """The image's ``renditions.Picture`` (srcsets and size), or None when it has no renditions."""
+    return renditions.picture(article_image) if article_image.image else None
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    return context["request"].build_absolute_uri(path)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's one address: its path, plus the page number past the first page of a list."""
+    request = context["request"]
+    page_obj = context.get("page_obj")
+    query = f"?page={page_obj.number}" if page_obj is not None and page_obj.number > 1 else ""
+    return request.build_absolute_uri(request.path + query)
+
+
+@register.simple_tag(takes_context=True)
+def article_json_ld(context, article):
+    return seo.json_ld(seo.article_json_ld(article, context["request"], context["site"]))
+
+
+@register.filter
+def image_urls(article, request):
+    return seo.image_urls(article, request)
+
+
+@register.filter
+def archive_url(date, kind):
+    """The date archive page of ``date``'s year, month or day (``kind``)."""
+    args = {"year": [date.year], "month": [date.year, date.month], "day": [date.year, date.month, date.day]}[kind]
+    return reverse(f"articles:archive_{kind}", args=args)
+
+
+@register.filter
+def iso8601(moment):
+    return seo.iso8601(moment)

@@ -1,0 +1,121 @@
+"""Responsive images: renditions made once, at several widths, WebP and JPEG, sized without opening files."""
+
+import os
+from io import BytesIO
+
+import pytest
+from django.core.files.base import ContentFile
+from PIL import Image
+
+from articles import publishing, renditions
+from articles.models import ArticleImage, ImageRendition
+
+from .factories import ArticleFactory, ArticleImageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def image_file(width, height, mode="RGB", fmt="JPEG", name="photo.jpg"):
+    buffer = BytesIO()
+    Image.new(mode, (width, height), "red" if mode == "RGB" else (255, 0, 0, 128)).save(buffer, fmt)
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+def test_widths_never_exceed_the_original():
+    assert renditions.widths_for(40) == [40]
+    assert renditions.widths_for(800) == [320, 640, 800]
+    assert renditions.widths_for(1280) == [320, 640, 960, 1280]
+    assert renditions.widths_for(4000) == [320, 640, 960, 1280]
+
+
+def test_make_renditions_writes_webp_and_jpeg_at_each_width_with_their_size():
+    image = ArticleImageFactory(image=image_file(1000, 750))
+    made = renditions.make_renditions(image)
+    rows = ImageRendition.objects.filter(image=image)
+    sizes = [(320, 240), (640, 480), (960, 720), (1000, 750)]
+    assert sorted((r.format, r.width, r.height) for r in rows) == [
+        (fmt, w, h) for fmt in ("jpeg", "webp") for w, h in sizes
+    ]
+    assert len(made) == 8
+    for rendition in rows:
+        with Image.open(rendition.file.path) as stored:
+            assert stored.size == (rendition.width, rendition.height)
+            assert stored.format == {"jpeg": "JPEG", "webp": "WEBP"}[rendition.format]
+        assert rendition.source == image.image.name
+
+
+def test_transparent_png_gets_a_white_jpeg_and_a_transparent_webp():
+    image = ArticleImageFactory(image=image_file(400, 200, mode="RGBA", fmt="PNG", name="logo.png"))
+    renditions.make_renditions(image)
+    jpeg = image.renditions.get(format="jpeg", width=400)
+    webp = image.renditions.get(format="webp", width=400)
+    with Image.open(jpeg.file.path) as flat, Image.open(webp.file.path) as clear:
+        assert flat.mode == "RGB" and clear.mode == "RGBA"
+
+
+def test_unreadable_file_gets_no_renditions_and_the_page_still_shows_it(client):
+    article = ArticleFactory()
+    image = ArticleImage.objects.create(article=article, alt_text="坏图", image=ContentFile(b"not an image", "bad.jpg"))
+    assert renditions.make_renditions(image) == []
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert f'<img src="{image.image.url}" alt="坏图"' in html
+
+
+def test_article_saved_makes_renditions_once_and_again_for_a_new_file():
+    article = ArticleFactory()
+    image = ArticleImageFactory(article=article, image=image_file(700, 350))
+    publishing.article_saved(article)
+    first = set(ImageRendition.objects.values_list("pk", flat=True))
+    assert len(first) == 6  # 320, 640, 700 in two formats
+    publishing.article_saved(article)
+    assert set(ImageRendition.objects.values_list("pk", flat=True)) == first  # made once
+    old_path = ImageRendition.objects.first().file.path
+    image.image = image_file(330, 100, name="new.jpg")
+    image.save()
+    publishing.article_saved(article)
+    assert sorted(ImageRendition.objects.values_list("width", flat=True)) == [320, 320, 330, 330]
+    assert not ImageRendition.objects.filter(pk__in=first).exists()
+    assert not os.path.exists(old_path)  # old files are removed with their rows
+
+
+def test_article_page_offers_picture_with_srcset_and_intrinsic_size(client):
+    article = ArticleFactory(body="<p>一</p><p>二</p>")
+    top = ArticleImageFactory(article=article, position=0, image=image_file(1000, 500), alt_text="上图")
+    below = ArticleImageFactory(article=article, position=2, order=1, image=image_file(500, 250), alt_text="下图")
+    publishing.article_saved(article)
+    html = client.get(article.get_absolute_url()).content.decode()
+    top_webp = [r.file.url for r in top.renditions.filter(format="webp").order_by("width")]
+    srcset = ", ".join(f"{url} {width}w" for url, width in zip(top_webp, [320, 640, 960, 1000], strict=True))
+    assert f'<source type="image/webp" srcset="{srcset}"' in html
+    assert 'alt="上图" width="1000" height="500" fetchpriority="high">' in html  # first image: above the fold
+    assert 'alt="下图" width="500" height="250" loading="lazy">' in html
+    jpeg_640 = top.renditions.get(format="jpeg", width=640).file.url
+    assert f'<img src="{jpeg_640}" srcset=' in html
+    assert below.image.url not in html  # the original is not sent when renditions exist
+
+
+def test_list_thumbnails_use_small_renditions_lazily(client):
+    article = ArticleFactory()
+    ArticleImageFactory(article=article, image=image_file(800, 600))
+    ArticleFactory(section=article.section)  # the newer one is the home page lead; look at the section page
+    publishing.article_saved(article)
+    html = client.get(article.section.get_absolute_url()).content.decode()
+    assert '<picture class="thumb">' in html and 'sizes="160px"' in html and "320w" in html
+    assert html.count('loading="lazy"') == 1
+
+
+def test_importer_makes_renditions(tmp_path):
+    from articles.importer import import_page
+
+    (tmp_path / "a.txt").write_text(
+        "《国企》杂志社官网-协会\n标题\n正文第一段。\nIMG_1 图注\n正文第二段。\n", encoding="utf-8"
+    )
+    Image.new("RGB", (400, 300), "blue").save(tmp_path / "IMG_1.jpg")
+    article, _created = import_page(tmp_path / "a.txt")
+    image = article.images.get()
+    assert sorted(image.renditions.values_list("format", "width")) == [
+        ("jpeg", 320),
+        ("jpeg", 400),
+        ("webp", 320),
+        ("webp", 400),
+    ]
