@@ -253,8 +253,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_list(self):
         """What a list item shows: column, section and the lead image, without one query per item."""
         return self.select_related("section", "column").prefetch_related(
-            models.Prefetch("images", queryset=ArticleImage.objects.order_by("order", "pk")),
-            "images__renditions",
+            models.Prefetch("images", queryset=ArticleImage.objects.order_by("order", "pk"))
         )
 
     def related_to(self, article, limit=5, pool=200):

@@ -59,7 +59,8 @@ class PublishedArticles:
     paginate_by = settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
-        return Article.objects.published().for_list()
+        # Pages show each lead image through its renditions (feeds, which share for_list, do not).
+        return Article.objects.published().for_list().prefetch_related("images__renditions")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

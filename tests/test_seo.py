@@ -29,7 +29,7 @@ class Head(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "link":
-            self.links[attrs.get("rel")] = attrs.get("href")
+            self.links.setdefault(attrs.get("rel"), attrs.get("href"))
         elif tag == "meta" and ("property" in attrs or "name" in attrs):
             self.meta.append((attrs.get("property") or attrs.get("name"), attrs.get("content")))
         elif tag == "script" and attrs.get("type") == "application/ld+json":
