@@ -27,8 +27,17 @@ logger = logging.getLogger(__name__)
 CACHE_ERRORS = (RedisError, OSError)
 
 
+# Derived values (counts, related articles, site settings) are kept at most this long.
+DERIVED_SECONDS = 300
+
+
+def _seconds_until(moment):
+    return int((moment - timezone.now()).total_seconds())
+
+
 def _next_scheduled_publish(version):
-    """When the next scheduled article appears (None if none is scheduled), cached per version."""
+    """When the next scheduled article appears (None if none is scheduled), cached per version
+    until that moment."""
     key = f"newsroom:next-scheduled:{version}"
     value = cache.get(key)
     if value is None:
@@ -38,16 +47,37 @@ def _next_scheduled_publish(version):
             )["first"]
             or "none"
         )
-        cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+        ttl = DERIVED_SECONDS if value == "none" else min(DERIVED_SECONDS, _seconds_until(value))
+        if ttl > 0:
+            cache.set(key, value, ttl)
     return None if value == "none" else value
 
 
-def _timeout(version):
-    seconds = settings.PAGE_CACHE_SECONDS
+def _timeout(version, longest):
+    """How long something made now stays true: ``longest``, or less if a scheduled article appears first."""
     upcoming = _next_scheduled_publish(version)
-    if upcoming is not None:
-        seconds = min(seconds, int((upcoming - timezone.now()).total_seconds()))
-    return seconds
+    return longest if upcoming is None else min(longest, _seconds_until(upcoming))
+
+
+def versioned(name, compute):
+    """``compute()``, kept in the cache under the content version (so any change made through the
+    publishing module renders it stale at once) and never past the next scheduled publish time."""
+    try:
+        version = publishing.content_version()
+        key = f"newsroom:derived:{version}:{hashlib.sha256(name.encode()).hexdigest()}"
+        value = cache.get(key)
+    except CACHE_ERRORS as exc:
+        logger.warning("derived value not cached: %r", exc)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            timeout = _timeout(version, DERIVED_SECONDS)
+            if timeout > 0:
+                cache.set(key, value, timeout)
+        except CACHE_ERRORS as exc:
+            logger.warning("derived value not cached: %r", exc)
+    return value
 
 
 class AnonymousPageCacheMiddleware:
@@ -90,7 +120,7 @@ class AnonymousPageCacheMiddleware:
             if not response.has_header("ETag"):
                 set_response_etag(response)
             try:
-                timeout = _timeout(version)
+                timeout = _timeout(version, settings.PAGE_CACHE_SECONDS)
                 if timeout > 0:
                     cache.set(key, response, timeout)
             except CACHE_ERRORS as exc:

@@ -1,6 +1,8 @@
+from .cache import versioned
 from .models import Section, SiteSettings
 
 
 def site(request):
     """Site settings and the section list, for the header and footer of every page."""
-    return {"site": SiteSettings.load(), "nav_sections": Section.objects.all()}
+    settings, sections = versioned("site", lambda: (SiteSettings.load(), list(Section.objects.all())))
+    return {"site": settings, "nav_sections": sections}

@@ -22,6 +22,7 @@ from django.views.generic import (
 from taggit.models import Tag, TaggedItem
 
 from . import publishing
+from .cache import versioned
 from .models import (
     Article,
     ArticleImage,
@@ -61,6 +62,12 @@ class PublishedArticles:
     def get_queryset(self):
         # Pages show each lead image through its renditions (feeds, which share for_list, do not).
         return Article.objects.published().for_list().prefetch_related("images__renditions")
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        """Counting 100,000 articles takes tens of milliseconds: the count is kept per content version."""
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = versioned(f"count:{type(self).__name__}:{sorted(self.kwargs.items())}", queryset.count)
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -224,7 +231,7 @@ class ArticleDetailView(DetailView):
             .first(),
             preview=not article.is_published,
             crumbs=[article.section, _("Article")],
-            related=Article.objects.published().related_to(article),
+            related=versioned(f"related:{article.pk}", lambda: list(Article.objects.published().related_to(article))),
         )
         if article.is_published:
             # Ties in publish time are broken by id; each is a range scan of the publish_at index.

@@ -153,3 +153,17 @@ class AdminSession:
         data["publish_at_0"], data["publish_at_1"] = "2025-01-01", "08:00:00"
         status, body = self.post(url, data)
         assert Article.objects.get(pk=article.pk).status == "published", body[:2000]
+
+
+def test_counts_and_related_articles_follow_a_publish(client, settings, cache_backend):
+    """Derived values kept per content version (page counts, related articles) change with a publish."""
+    settings.PAGE_CACHE_SECONDS = 0
+    articles = [ArticleFactory(title=f"文章{i}") for i in range(settings.ARTICLES_PER_PAGE)]
+    articles[0].tags.add("党建")
+    assert client.get("/", {"page": 2}).status_code == 404
+    assert "相关阅读" not in page_text(client.get(articles[0].get_absolute_url()))
+    extra = ArticleFactory(title="新发布的相关文章", status=Article.Status.DRAFT, publish_at=None)
+    extra.tags.add("党建")
+    publishing.publish(extra)
+    assert client.get("/", {"page": 2}).status_code == 200
+    assert "新发布的相关文章" in page_text(client.get(articles[0].get_absolute_url()))
