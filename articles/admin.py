@@ -406,6 +406,16 @@ class TrashAdmin(admin.ModelAdmin):
             request, ngettext("%d article restored.", "%d articles restored.", count) % count, messages.SUCCESS
         )
 
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        publishing.articles_deleted([pk])
+
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        publishing.articles_deleted(pks)
+
 
 @admin.register(Unit)
 class UnitAdmin(ContentAdmin):
@@ -445,6 +455,17 @@ class UnitAdmin(ContentAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/articles/unit/merge.html", context)
+
+    def content_saved(self, obj):
+        publishing.unit_saved(obj)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Unit.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        articles = list(ArticleUnit.objects.filter(unit__in=queryset).values_list("article_id", flat=True))
+        super().delete_queryset(request, queryset)
+        publishing.articles_changed(articles)
 
 
 @admin.register(Section)

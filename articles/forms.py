@@ -1,8 +1,13 @@
-"""Forms of the article admin: the edit-conflict check, the body editor, uploads, autocomplete."""
+"""Forms: the article admin's (edit-conflict check, body editor, uploads, autocomplete) and search."""
+
+import datetime
+from functools import cached_property
 
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,8 +18,8 @@ from reversion.models import Version
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from . import publishing, uploads
-from .models import Article, ArticleImage, SiteSettings, Unit
+from . import publishing, search, uploads
+from .models import Article, ArticleImage, ArticleUnit, Column, Section, SiteSettings, Unit
 
 NEW = "new:"  # prefix of a value typed into an autocomplete box that names nothing yet
 
@@ -247,3 +252,65 @@ class SiteSettingsForm(forms.ModelForm):
 
     def clean_contact(self):
         return publishing.sanitize_html(self.cleaned_data["contact"]) if self.cleaned_data["contact"].strip() else ""
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+# Dates far outside the archive would overflow when converted to UTC.
+DATE_RANGE = [MinValueValidator(datetime.date(1900, 1, 1)), MaxValueValidator(datetime.date(2999, 12, 31))]
+
+
+class SearchForm(forms.Form):
+    """The reader's query, filters and order; ``results()`` applies them to published articles."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=search.MAX_QUERY_LENGTH,
+        required=False,
+        error_messages={"max_length": _("A query can be at most %(limit_value)d characters long.")},
+    )
+    section = forms.ModelChoiceField(
+        Section.objects.all(), label=_("Section"), required=False, empty_label=_("All sections")
+    )
+    column = forms.ModelChoiceField(
+        Column.objects.all(), label=_("Column"), required=False, empty_label=_("All columns")
+    )
+    unit = forms.CharField(label=_("Participating unit"), max_length=100, required=False)
+    start = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT, validators=DATE_RANGE)
+    end = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT, validators=DATE_RANGE)
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        choices=[("relevance", _("Relevance")), ("date", _("Newest first"))],
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data
+
+    @cached_property
+    def query(self):
+        """The parsed query (empty when the form is invalid or nothing searchable was typed)."""
+        return search.parse(self.cleaned_data["q"]) if self.is_valid() else search.Query(())
+
+    def results(self, articles):
+        if not self.query:
+            return articles.none()
+        data = self.cleaned_data
+        if data["section"]:
+            articles = articles.filter(section=data["section"])
+        if data["column"]:
+            articles = articles.filter(column=data["column"])
+        if data["unit"]:
+            named = ArticleUnit.objects.filter(article=OuterRef("pk"), unit__name__contains=data["unit"])
+            articles = articles.filter(Exists(named))
+        if data["start"]:
+            articles = articles.filter(publish_at__gte=_day_start(data["start"]))
+        if data["end"]:
+            articles = articles.filter(publish_at__lt=_day_start(data["end"] + datetime.timedelta(days=1)))
+        return search.search(self.query, articles, order=data["sort"] or "relevance")
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -535,3 +535,54 @@ class ImageRendition(models.Model):
 
     def __str__(self):
         return f"{self.image} {self.width}w {self.format}"
+
+
+class DocumentField(models.TextField):
+    """An article's searchable text: a ``tsvector`` on PostgreSQL, plain text elsewhere.
+
+    ``document__matches=query`` finds the rows where every term of an ``articles.search.Query``
+    occurs: ``@@`` on PostgreSQL (through a GIN index), a ``LIKE`` per term elsewhere.
+    """
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
+
+
+@DocumentField.register_lookup
+class DocumentMatches(models.Lookup):
+    lookup_name = "matches"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            # ts_match_vq() is what @@ calls; spelled as a function, no index can serve it.
+            template = "{} @@ %s::tsquery" if self.rhs.indexed else "ts_match_vq({}, %s::tsquery)"
+            return template.format(lhs), [*params, self.rhs.tsquery()]
+        patterns = self.rhs.like_patterns()
+        return " AND ".join([f"{lhs} LIKE %s"] * len(patterns)), [
+            value for pattern in patterns for value in (*params, pattern)
+        ]
+
+
+class SearchEntry(models.Model):
+    """The search index row of an article, written by ``articles.search`` (see that module).
+
+    Rebuilt from the articles at any time (``manage.py rebuild_search_index``). On PostgreSQL each
+    field has a GIN index, created by a migration (SQLite has no GIN indexes).
+    """
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="search_entry", verbose_name=_("article")
+    )
+    head = DocumentField(_("title and subtitle"), help_text=_("For relevance: matches here come first."))
+    labels = DocumentField(_("tags and units"), help_text=_("For relevance: matches here come second."))
+    document = DocumentField(_("document"), help_text=_("Everything searched in the article."))
+
+    class Meta:
+        verbose_name = _("search index entry")
+        verbose_name_plural = _("search index entries")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return str(self.article_id)

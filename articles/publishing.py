@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
-from . import renditions
+from . import renditions, search
 from .models import ContentVersion
 
 # What the body may contain after sanitising: text structure, links, no styles or scripts.
@@ -241,7 +241,31 @@ def article_saved(article, user=None, comment=""):
     """Everything that follows a save of an article, from the admin, the importer or a command."""
     record_revision(article, user, comment)
     images_saved(article)
+    search.index_articles([article.pk])
     content_changed()
+
+
+def articles_changed(pks):
+    """After a change to many articles at once (a unit renamed or deleted, a bulk edit)."""
+    search.index_articles(pks)
+    content_changed()
+
+
+def articles_deleted(pks):
+    """After articles are deleted for good (their search entries go with them; this makes sure)."""
+    search.remove_articles(pks)
+    content_changed()
+
+
+def all_articles_changed(batch_size=500, progress=None):
+    """After a bulk load (a restore) or to repair the search index: index every article again."""
+    search.rebuild(batch_size=batch_size, progress=progress)
+    content_changed()
+
+
+def unit_saved(unit):
+    """A unit's name is searched in the articles that name it."""
+    articles_changed(unit.article_links.values_list("article_id", flat=True))
 
 
 def _transition(article, to, allowed_from, user, comment, fields=("status",)):

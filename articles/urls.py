@@ -43,6 +43,7 @@ urlpatterns = [
     path("about/", views.SitePageView.as_view(field="about", title=_("About us")), name="about"),
     path("contact/", views.SitePageView.as_view(field="contact", title=_("Contact us")), name="contact"),
     path("subscribe/", views.SubscribeView.as_view(), name="subscribe"),
+    path("search/", views.SearchView.as_view(), name="search"),
     # Feeds: rss.xml, atom.xml or feed.json after the address of the list they follow.
     # The first line lets {% url 'articles:feed' %} name the site-wide RSS feed without arguments.
     path("feeds/rss.xml", feeds.LatestArticlesFeed.as_view(), {"format": "rss"}, name="feed"),

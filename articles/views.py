@@ -23,6 +23,7 @@ from taggit.models import Tag, TaggedItem
 
 from . import publishing
 from .cache import versioned
+from .forms import SearchForm
 from .models import (
     Article,
     ArticleImage,
@@ -204,6 +205,26 @@ class MonthArchive(DateArchiveMixin, MonthArchiveView):
 
 class DayArchive(DateArchiveMixin, DayArchiveView):
     pass
+
+
+class SearchView(ArticleListView):
+    """Search results: the form parses the query and filters; a bad form is a 400 with its errors."""
+
+    template_name = "articles/search.html"
+
+    def get_queryset(self):
+        self.form = SearchForm(self.request.GET)
+        return self.form.results(super().get_queryset())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(form=self.form, query=self.form.query, crumbs=[_("Search")], **kwargs)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # Not the cached count of other lists: Results count the matches as they rank them.
+        return self.paginator_class(queryset, per_page, **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        return super().render_to_response(context, status=400 if self.form.errors else 200, **kwargs)
 
 
 class ArticleDetailView(DetailView):

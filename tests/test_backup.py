@@ -4,10 +4,13 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from articles import search
 from articles.models import Article, ArticleImage, CopyrightNotice, PromoBlock, SiteSettings, Unit
 
 from .conftest import SEED
 from .factories import ArticleFactory, ArticleImageFactory
+
+SEED_TITLE = "党建引领聚合力 智能建造筑精品"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,6 +52,7 @@ def test_backup_and_restore_round_trip(tmp_path, media_root, django_user_model):
 
     call_command("restore", str(archive), stdout=StringIO())
     assert snapshot() == before
+    assert [a.title for a in search.search(search.parse("智能建造"))[0:10]] == [SEED_TITLE, "带图文章"]
     assert (media_root / image.image.name).read_bytes() == image_bytes
     assert django_user_model.objects.get(username="editor").check_password("pw-for-tests-only")
 

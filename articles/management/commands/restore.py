@@ -41,5 +41,5 @@ class Command(BaseCommand):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(file.read_bytes())
                 files += 1
-        publishing.content_changed()
+        publishing.all_articles_changed()
         self.stdout.write(f"restored {Article.objects.count()} articles and {files} media files")

@@ -1,0 +1,466 @@
+"""Search: normalisation, the query language, a fixed corpus with known hits, the page, bad input."""
+
+import datetime
+import random
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import publishing, search
+from articles.models import Article, SearchEntry, Unit
+
+from .factories import ArticleFactory, ArticleUnitFactory, ColumnFactory, SectionFactory
+from .pagetext import page_text
+
+NOW = timezone.now()
+SEARCH = reverse("articles:search")
+
+
+def days_ago(days):
+    return NOW - datetime.timedelta(days=days)
+
+
+def make(title, body="<p>正文。</p>", tags=(), units=(), index=True, **fields):
+    fields.setdefault("publish_at", days_ago(1))
+    article = ArticleFactory(title=title, body=body, summary="", **fields)
+    article.tags.add(*tags)
+    for order, name in enumerate(units):
+        ArticleUnitFactory(article=article, unit=Unit.objects.get_or_create(name=name)[0], order=order)
+    if index:
+        publishing.article_saved(article)
+    return article
+
+
+def titles(response):
+    """The titles of the results on a search page, in order."""
+    return [article.title for article in response.context["page_obj"].object_list]
+
+
+def found(query, **options):
+    return {article.title for article in search.search(search.parse(query), **options)[0:1000]}
+
+
+# --- normalisation and the query language (no database) ----------------------------------------
+
+
+def test_normalize_folds_width_case_and_traditional_characters():
+    assert search.normalize("ＡＢＣ５Ｇ，黨建 國企 發展") == "abc5g,党建 国企 发展"
+
+
+def test_slots_are_characters_words_and_separators():
+    assert search.slots("党建引领，5G基站 Smart-City！") == [
+        "党",
+        "建",
+        "引",
+        "领",
+        "|",
+        "5g",
+        "基",
+        "站",
+        "|",
+        "smart",
+        "|",
+        "city",
+    ]
+    assert search.slots("！？。😀") == []
+
+
+def test_plain_text_keeps_blocks_apart_and_inline_markup_together():
+    assert search.plain_text("<p>党<strong>建</strong>引领</p><p>智能&amp;建造</p>") == "党建引领\n智能&建造"
+
+
+@pytest.mark.parametrize(
+    ("typed", "terms"),
+    [
+        ("党", ["党"]),
+        ("党建 临安", ["党建", "临安"]),
+        ("党建，临安", ["党建", "临安"]),
+        ('"智能 建造"', ["智能|建造"]),
+        ("“杭州医学院”", ["杭州医学院"]),
+        ('"unterminated phrase', ["unterminated|phrase"]),
+        ("5G 基站 5g", ["5g", "基站"]),
+        ("' OR 1=1 --", ["or", "1"]),
+        ("a & | ! <-> :* (", ["a"]),
+        ("！？。，、😀 %_\\", []),
+        ("", []),
+    ],
+)
+def test_parse(typed, terms):
+    assert ["".join(term.slots) for term in search.parse(typed).terms] == terms
+
+
+def test_terms_are_looked_up_by_characters_pairs_and_words():
+    query = search.parse('党 智能建造 5G基站 "smart city"')
+    assert [term.tsquery() for term in query.terms] == [
+        "('党')",
+        "('智能' <1> '能建' <1> '建造')",
+        "('5g' <1> '基站')",
+        "('smart' <2> 'city')",
+    ]
+
+
+def test_highlight_marks_the_original_text_after_escaping_it():
+    assert search.highlight("黨建引领", search.parse("党建")) == "<mark>黨建</mark>引领"
+    assert search.highlight("５Ｇ基站", search.parse("5g")) == "<mark>５Ｇ</mark>基站"
+    assert (
+        search.highlight("<script>党建</script>", search.parse("党建"))
+        == "&lt;script&gt;<mark>党建</mark>&lt;/script&gt;"
+    )
+    assert search.highlight("<b>&", search.parse("<b>")) == "&lt;<mark>b</mark>&gt;&amp;"
+    assert search.highlight("党建党", search.parse("党建 建党")) == "<mark>党建党</mark>"
+    assert search.highlight("无关", search.parse("党建")) == "无关"
+
+
+# --- a fixed corpus with known hits --------------------------------------------------------------
+
+
+@pytest.fixture
+def corpus(db):
+    made = {
+        "reference": make(
+            "党建引领聚合力 智能建造筑精品",
+            subtitle="浙江一建杭州医学院临安二期项目举行授旗仪式",
+            body="<p>近日，浙江一建杭州医学院临安二期建设工程现场旌旗招展。</p>",
+            tags=["党建"],
+            units=["杭州医学院", "临安区住建局"],
+            publish_at=days_ago(10),
+        ),
+        "traditional": make(
+            "國企黨建工作會議召開", body="<p>會議強調，要以高質量黨建引領發展。</p>", publish_at=days_ago(5)
+        ),
+        "width": make("５Ｇ基站建设提速", body="<p>ＡＩ与５Ｇ融合，2025年建成。</p>", publish_at=days_ago(3)),
+        "latin": make("Ai 赋能制造", body="<p>The 5g network.</p>", publish_at=days_ago(4)),
+        "scattered": make("建造与智能", body="<p>智能 建造 两个词分开写。</p>", publish_at=days_ago(2)),
+        "linan": make("临安区举办运动会", body="<p>运动会在临安举行。</p>", tags=["体育"], publish_at=days_ago(1)),
+        "draft": make("党建草稿 临安 5G", status=Article.Status.DRAFT, publish_at=None),
+        "unpublished": make("党建撤稿 临安 5G", status=Article.Status.UNPUBLISHED),
+        "scheduled": make("党建定时 临安 5G", publish_at=NOW + datetime.timedelta(hours=1)),
+    }
+    return made
+
+
+EXPECTED = {
+    "党": {"reference", "traditional"},
+    "党建": {"reference", "traditional"},
+    "黨建": {"reference", "traditional"},
+    "国企": {"traditional"},
+    "会": {"traditional", "linan"},
+    "基站": {"width"},
+    "智能建造": {"reference"},
+    "杭州医学院": {"reference"},
+    "党建引领发展": {"traditional"},
+    "智能 建造": {"reference", "scattered"},
+    '"智能 建造"': {"scattered"},
+    "“智能建造”": {"reference"},
+    "党建 临安": {"reference"},
+    "临安": {"reference", "linan"},
+    "5G": {"width", "latin"},
+    "５ｇ": {"width", "latin"},
+    "ai": {"width", "latin"},
+    "AI": {"width", "latin"},
+    "2025": {"width"},
+    "g": set(),
+    "不存在的词": set(),
+}
+
+
+@pytest.mark.parametrize(("query", "keys"), EXPECTED.items(), ids=list(EXPECTED))
+def test_fixed_corpus_hits(corpus, query, keys):
+    assert found(query) == {corpus[key].title for key in keys}
+
+
+def test_scheduled_article_is_found_when_its_time_comes(corpus):
+    assert corpus["scheduled"].title not in found("党建")
+    Article.objects.filter(pk=corpus["scheduled"].pk).update(publish_at=NOW - datetime.timedelta(seconds=1))
+    assert corpus["scheduled"].title in found("党建")
+
+
+# --- order, filters, pages ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def ranked(db):
+    """Three articles that name 临安 in the body, the units and the title; the body one is newest."""
+    return [
+        make("标题提到临安", publish_at=days_ago(30)),
+        make("单位在那里", units=["临安区住建局"], publish_at=days_ago(20)),
+        make("正文提到", body="<p>临安的新闻。</p>", publish_at=days_ago(10)),
+        make("标题也提到临安", publish_at=days_ago(40)),
+    ]
+
+
+def test_relevance_title_before_tags_and_units_before_body_then_newest(client, ranked):
+    response = client.get(SEARCH, {"q": "临安"})
+    assert titles(response) == ["标题提到临安", "标题也提到临安", "单位在那里", "正文提到"]
+    response = client.get(SEARCH, {"q": "临安", "sort": "date"})
+    assert titles(response) == ["正文提到", "单位在那里", "标题提到临安", "标题也提到临安"]
+
+
+def test_relevance_pages_agree_with_one_long_ranking(ranked):
+    """Read in short slices, the results are the slices of one ranking."""
+    more = [make(f"临安{i}", publish_at=days_ago(i)) for i in range(3)] + [make("正文", body="<p>临安</p>")]
+    results = search.search(search.parse("临安"))
+    whole = results[0:20]
+    assert len(whole) == len(ranked) + len(more)
+    assert [article for start in range(0, 8, 3) for article in results[start : start + 3]] == whole
+
+
+@pytest.mark.parametrize(("limit", "walk", "ways"), [(1000, 200, {200}), (40, 2, {2}), (6, 1, {1, None})])
+def test_every_way_of_reading_a_class_gives_the_same_ranking(db, monkeypatch, limit, walk, ways):
+    """Classes read whole, by a short walk, or by a full walk: the pages are those of one ranking."""
+    monkeypatch.setattr(search.Results, "WALK", walk)
+    monkeypatch.setattr(search.Results, "WALK_PER_RESULT", 0)
+    walks = set()
+    walked = search.Results._walk
+    monkeypatch.setattr(search.Results, "_walk", lambda self, *a, walk=None: walks.add(walk) or walked(self, *a, walk))
+    rng = random.Random(4)
+    expected = []
+    for i in range(45):
+        where = rng.choice(["title", "unit", "body", "body", "none"])
+        article = make(
+            f"{'临安' if where == 'title' else '新闻'}{i}",
+            body="<p>临安的消息。</p>" if where != "none" else "<p>别处的消息。</p>",
+            units=["临安区住建局"] if where == "unit" else (),
+            publish_at=days_ago(rng.randint(1, 400)),
+        )
+        if where != "none":
+            expected.append(({"title": 3, "unit": 2, "body": 1}[where], article.publish_at, article.pk, article.title))
+    ranking = [title for *_key, title in sorted(expected, reverse=True)][:limit]
+    by_date = [title for _rank, _at, _pk, title in sorted(expected, key=lambda e: (e[1], e[2]), reverse=True)][:limit]
+    for order, whole in [("relevance", ranking), ("date", by_date)]:
+        results = search.Results(search.parse("临安"), order=order, limit=limit)
+        assert results.count() == len(whole) and results.more == (len(expected) > limit)
+        for start in range(0, len(whole), 7):
+            page = search.Results(search.parse("临安"), order=order, limit=limit)[start : start + 7]
+            assert [article.title for article in page] == whole[start : start + 7], (order, start)
+    assert walks == ways  # short walks (of that many articles) and full walks (None) were taken
+
+
+def test_filters_by_section_column_unit_and_dates(client, db):
+    section, other_section = SectionFactory(name="要闻"), SectionFactory(name="协会")
+    column = ColumnFactory(name="党建好故事")
+    in_all = make("党建甲", section=section, column=column, units=["杭州医学院"], publish_at=days_ago(5))
+    make("党建乙", section=other_section, column=column, units=["杭州医学院"], publish_at=days_ago(5))
+    make("党建丙", section=section, units=["浙江一建"], publish_at=days_ago(5))
+    make("党建丁", section=section, column=column, units=["杭州医学院"], publish_at=days_ago(50))
+    start, end = days_ago(6).date().isoformat(), days_ago(4).date().isoformat()
+
+    def hits(**filters):
+        return sorted(titles(client.get(SEARCH, {"q": "党建", **filters})))
+
+    assert hits() == ["党建丁", "党建丙", "党建乙", "党建甲"]
+    assert hits(section=section.pk) == ["党建丁", "党建丙", "党建甲"]
+    assert hits(column=column.pk) == ["党建丁", "党建乙", "党建甲"]
+    assert hits(unit="医学院") == ["党建丁", "党建乙", "党建甲"]
+    assert hits(start=start, end=end) == ["党建丙", "党建乙", "党建甲"]
+    assert hits(section=section.pk, column=column.pk, unit="杭州医学院", start=start, end=end) == [in_all.title]
+
+
+def test_pages_keep_the_query_and_count_the_results(client, db):
+    for i in range(25):
+        make(f"分页测试{i:02}", publish_at=days_ago(i + 1))
+    response = client.get(SEARCH, {"q": "分页", "sort": "date"})
+    text = page_text(response)
+    assert "找到 25 篇文章" in text
+    assert titles(response) == [f"分页测试{i:02}" for i in range(20)]
+    next_link = re.search(r'href="([^"]+)" rel="next"', response.content.decode()).group(1).replace("&amp;", "&")
+    assert "q=%E5%88%86%E9%A1%B5" in next_link and "sort=date" in next_link
+    assert titles(client.get(SEARCH + next_link)) == [f"分页测试{i:02}" for i in range(20, 25)]
+
+
+def test_each_query_has_its_own_count(client, corpus):
+    assert "找到 2 篇文章" in page_text(client.get(SEARCH, {"q": "临安"}))
+    assert "找到 1 篇文章" in page_text(client.get(SEARCH, {"q": "杭州医学院"}))
+
+
+def test_results_beyond_the_limit_are_counted_as_more(client, db, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    for i in range(5):
+        make(f"上限{i}")
+    response = client.get(SEARCH, {"q": "上限"})
+    assert len(titles(response)) == 3
+    assert "超过 3 篇文章" in page_text(response)
+
+
+def test_the_page_shows_highlighted_title_subtitle_and_excerpt(client, corpus):
+    response = client.get(SEARCH, {"q": "黨建 杭州"})
+    body = response.content.decode()
+    assert "<mark>党建</mark>引领聚合力" in body
+    assert "浙江一建<mark>杭州</mark>医学院" in body
+    assert "浙江一建<mark>杭州</mark>医学院临安二期建设工程" in body
+    assert "找到 1 篇文章" in page_text(response)
+
+
+def test_the_excerpt_starts_near_the_first_match():
+    article = Article(body="<p>" + "无关的话。" * 60 + "这里提到智能建造。" + "后文。" * 60 + "</p>")
+    text = search.excerpt(article, search.parse("智能建造"))
+    assert text.startswith("…") and text.endswith("…")
+    assert "<mark>智能建造</mark>" in text and len(text) < 160
+
+
+def test_no_script_gets_through_the_query_or_the_content(client, db):
+    make("<img src=x onerror=alert(1)>党建", body="<p>党建&lt;script&gt;alert(2)&lt;/script&gt;</p>")
+    response = client.get(SEARCH, {"q": "<script>alert(2)</script>党建"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "&lt;img src=x onerror=<mark>alert</mark>(1)&gt;<mark>党建</mark>" in body
+    assert "<mark>党建</mark>&lt;<mark>script</mark>&gt;" in body
+    for attack in ("<img src=x", "<script>alert"):
+        assert attack not in body
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query_string", "status"),
+    [
+        ("", 200),
+        ("q=", 200),
+        ("q=" + "党" * 10_000, 400),
+        ("q=%EF%BC%81%EF%BC%9F%E3%80%82", 200),  # ！？。
+        ("q=%27+OR+1%3D1+--", 200),
+        ("q=%25_%5C%27%22", 200),
+        ("q=.*%5B(%3F%5C", 200),
+        ("q=a+%26+%7C+!+%3C-%3E+%3A*+(", 200),
+        ("q=%F0%9F%98%80%F0%9F%8E%89", 200),  # emoji
+        ("q=%E4%B8", 200),  # a cut UTF-8 sequence
+        ("q=%ZZ%", 200),
+        ("q=%00", 400),
+        ("q=党&start=2025-13-01", 400),
+        ("q=党&start=0001-01-01", 400),
+        ("q=党&end=9999-12-31", 400),
+        ("q=党&start=2025-02-01&end=2025-01-01", 400),
+        ("q=党&section=abc", 400),
+        ("q=党&section=999999", 400),
+        ("q=党&sort=evil", 400),
+        ("q=党&page=abc", 404),
+        ("q=党&page=99", 404),
+        ("q=党&q=建&unit=" + "单" * 500, 400),
+    ],
+)
+def test_bad_input_is_an_ordinary_page_a_400_or_a_404(client, corpus, query_string, status):
+    response = client.get(f"{SEARCH}?{query_string}")
+    assert response.status_code == status
+    if status == 200:
+        assert "搜索文章" in page_text(response)
+
+
+def test_a_query_of_only_punctuation_says_what_to_type(client, db):
+    assert "请输入要搜索的字词" in page_text(client.get(SEARCH, {"q": "！？。"}))
+
+
+def test_a_too_long_query_says_so(client, db):
+    response = client.get(SEARCH, {"q": "党" * 10_000})
+    assert response.status_code == 400
+    assert "最多 100 个字" in page_text(response)
+
+
+# --- the page and the search box ---------------------------------------------------------------
+
+
+def test_every_page_has_a_search_box(client, corpus):
+    for url in [reverse("articles:home"), corpus["reference"].get_absolute_url(), SEARCH]:
+        body = client.get(url).content.decode()
+        assert f'action="{SEARCH}"' in body and 'name="q"' in body
+
+
+def test_the_search_page_queries_do_not_grow_with_the_results(client, db, settings, django_assert_num_queries):
+    settings.PAGE_CACHE_SECONDS = 0  # count the view's queries, not the page cache's
+    make("党建一")
+    client.get(SEARCH, {"q": "党建"})  # site settings and the like are cached after the first page
+    # On PostgreSQL the index lookup runs in a transaction of its own (a savepoint here) with SET LOCAL.
+    with django_assert_num_queries(10 if connection.vendor == "sqlite" else 13) as one:
+        client.get(SEARCH, {"q": "党建"})
+    for i in range(10):
+        make(f"党建{i}", units=["杭州医学院"])
+    with django_assert_num_queries(len(one.captured_queries)):
+        response = client.get(SEARCH, {"q": "党建"})
+    assert len(titles(response)) == 11
+
+
+# --- the index follows every change --------------------------------------------------------------
+
+
+def test_the_index_follows_publish_change_unpublish_and_delete(db):
+    article = make("草稿标题", status=Article.Status.DRAFT, publish_at=None)
+    assert not found("草稿")
+    publishing.publish(article)
+    assert found("草稿") == {"草稿标题"}
+    article.title = "新标题"
+    article.save()
+    publishing.article_saved(article)
+    assert not found("草稿") and found("新标题") == {"新标题"}
+    publishing.unpublish(article)
+    assert not found("新标题")
+    publishing.publish(article)
+    assert found("新标题") == {"新标题"}
+    pk = article.pk
+    article.delete()
+    publishing.articles_deleted([pk])
+    assert not found("新标题") and not SearchEntry.objects.exists()
+
+
+def test_the_admin_keeps_the_index_current(staff_client, db):
+    article = make("杭州医学院新闻", units=["杭州医学院"])
+    unit = article.units.get()
+    change_unit = reverse("admin:articles_unit_change", args=[unit.pk])
+    response = staff_client.post(change_unit, {"name": "浙江医学院", "kind": "other"})
+    assert response.status_code == 302
+    assert found("浙江医学院") == {article.title}
+    staff_client.post(reverse("admin:articles_unit_delete", args=[unit.pk]), {"post": "yes"})
+    assert not found("浙江医学院")
+    staff_client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
+    assert not Article.objects.exists() and not SearchEntry.objects.exists()
+
+
+def test_imported_articles_are_found(seed_article):
+    assert found("智能建造 江风") == {seed_article.title}
+
+
+def test_rebuild_command_indexes_everything(db):
+    articles = [make(f"重建{i}", index=False) for i in range(3)]
+    assert not found("重建")
+    out = StringIO()
+    call_command("rebuild_search_index", "--batch=2", stdout=out)
+    assert "3 articles indexed" in out.getvalue()
+    assert found("重建") == {article.title for article in articles}
+
+
+# --- PostgreSQL: the GIN indexes are used ----------------------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes exist on PostgreSQL only")
+@pytest.mark.parametrize("query", ["党", "党建", "智能建造", "党建 临安"])
+def test_queries_of_one_two_and_four_characters_use_the_gin_indexes(corpus, query):
+    """The GIN indexes answer every kind of query (which plan wins on 100,000 articles: bench/search.py)."""
+    parsed = search.parse(query)
+    entries = SearchEntry.objects.order_by()
+    with search.through_gin_indexes():
+        document = entries.filter(document__matches=parsed).explain()
+        head_or_labels = entries.filter(Q(head__matches=parsed) | Q(labels__matches=parsed)).explain()
+    assert "Bitmap Index Scan on articles_searchentry_document_gin" in document
+    assert "Bitmap Index Scan on articles_searchentry_head_gin" in head_or_labels
+    assert "Bitmap Index Scan on articles_searchentry_labels_gin" in head_or_labels
+
+
+# --- in a browser ------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_reader_searches_from_the_header_in_traditional_characters(live_server, page, screenshot):
+    make("党建引领聚合力 智能建造筑精品", subtitle="浙江一建杭州医学院临安二期项目举行授旗仪式")
+    page.goto(live_server.url + "/")
+    page.get_by_role("searchbox").first.fill("黨建")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    assert page.locator(".search-results mark").first.inner_text() == "党建"
+    assert "找到 1 篇文章" in page.get_by_role("status").inner_text()
+    screenshot(page, "search-results")
