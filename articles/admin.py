@@ -406,16 +406,6 @@ class TrashAdmin(admin.ModelAdmin):
             request, ngettext("%d article restored.", "%d articles restored.", count) % count, messages.SUCCESS
         )
 
-    def delete_model(self, request, obj):
-        pk = obj.pk
-        super().delete_model(request, obj)
-        publishing.articles_deleted([pk])
-
-    def delete_queryset(self, request, queryset):
-        pks = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        publishing.articles_deleted(pks)
-
 
 @admin.register(Unit)
 class UnitAdmin(ContentAdmin):
@@ -456,7 +446,7 @@ class UnitAdmin(ContentAdmin):
         }
         return TemplateResponse(request, "admin/articles/unit/merge.html", context)
 
-    def content_saved(self, obj):
+    def content_saved(self, request, obj):
         publishing.unit_saved(obj)
 
     def delete_model(self, request, obj):

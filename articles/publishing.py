@@ -344,6 +344,7 @@ def merge_units(kept, duplicates):
     duplicates = [unit for unit in duplicates if unit.pk != kept.pk]
     already = set(ArticleUnit.objects.filter(unit=kept).values_list("article_id", flat=True))
     links = ArticleUnit.objects.filter(unit__in=duplicates).order_by("article_id", "order", "pk")
+    renamed = {link.article_id for link in links}  # their units are searched under the kept name now
     moved = 0
     for link in links:
         if link.article_id in already:
@@ -359,5 +360,5 @@ def merge_units(kept, duplicates):
                 setattr(kept, field, getattr(unit, field))
         unit.delete()
     kept.save()
-    content_changed()
+    articles_changed(renamed)
     return moved

@@ -417,7 +417,12 @@ def test_the_admin_keeps_the_index_current(staff_client, db):
     staff_client.post(reverse("admin:articles_unit_delete", args=[unit.pk]), {"post": "yes"})
     assert not found("浙江医学院")
     staff_client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
-    assert not Article.objects.exists() and not SearchEntry.objects.exists()
+    assert not found("新闻")  # in the trash: hidden, its index entry kept for a restore
+    publishing.restore(Article.objects.get())
+    assert found("新闻") == {article.title}
+    Article.objects.update(deleted_at=timezone.now() - datetime.timedelta(days=400))
+    publishing.purge_trash()
+    assert not SearchEntry.objects.exists()
 
 
 def test_imported_articles_are_found(seed_article):
