@@ -252,7 +252,8 @@ def articles_changed(pks):
 
 
 def articles_deleted(pks):
-    """After articles are deleted for good (their search entries go with them; this makes sure)."""
+    """After articles are deleted for good (purge_trash): their search entries go (the database
+    cascade has removed them already; this says so where deletes happen)."""
     search.remove_articles(pks)
     content_changed()
 
@@ -327,9 +328,10 @@ def purge_trash(now=None):
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.TRASH_DAYS)
     with transaction.atomic():
         expired = Article.objects.filter(deleted_at__lt=cutoff)
-        count = expired.count()
+        pks = list(expired.values_list("pk", flat=True))
         expired.delete()
-    return count
+        articles_deleted(pks)
+    return len(pks)
 
 
 @transaction.atomic
