@@ -22,6 +22,38 @@ BASE_ENV = {
 }
 
 
+def in_process_environment():
+    """Settings for a benchmark that runs Django in its own process, with the test client."""
+    import warnings
+
+    sys.path.insert(0, str(PROJECT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("DJANGO_HTTPS", "0")  # plain HTTP from the test client, as behind the TLS proxy
+    warnings.filterwarnings("ignore", "No directory at")  # WhiteNoise, when no collectstatic was run
+
+
+def fill_database(count, batch=2000):
+    """Migrate the PostgreSQL database of DATABASE_URL and generate articles until it has ``count``
+    (in process, after django.setup())."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from articles.models import Article
+
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own (see the docstring).")
+    call_command("migrate", verbosity=0)
+    missing = count - Article.objects.count()
+    if missing > 0:
+        print(f"generating {missing} articles…", flush=True)
+        started = time.perf_counter()
+        with open(os.devnull, "w") as devnull:
+            call_command("generate_articles", count=missing, batch=batch, stdout=devnull)
+        print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
+
+
 def run(*args, env=None, **kwargs):
     return subprocess.run(args, cwd=PROJECT, env={**BASE_ENV, **(env or {})}, check=True, **kwargs)
 

@@ -12,22 +12,13 @@ client; the network is left out. Set REDIS_URL to keep the content version in Re
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
-import warnings
-from pathlib import Path
 
 import django
+from common import fill_database, in_process_environment
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("DJANGO_HTTPS", "0")  # plain HTTP from the test client, as behind the TLS proxy
-warnings.filterwarnings("ignore", "No directory at")  # WhiteNoise: no collectstatic needed here
+in_process_environment()
 
 
 def timed(client, url, repeat, expect, **headers):
@@ -54,22 +45,13 @@ def main():
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client, override_settings
     from django.urls import reverse
 
     from articles.models import Article
 
-    if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
-        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own (see the docstring).")
-    call_command("migrate", verbosity=0)
-    missing = args.count - Article.objects.count()
-    if missing > 0:
-        print(f"generating {missing} articles…", flush=True)
-        start = time.perf_counter()
-        call_command("generate_articles", count=missing, stdout=open(os.devnull, "w"))  # noqa: SIM115
-        print(f"  done in {time.perf_counter() - start:.0f} s", flush=True)
+    fill_database(args.count)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give a live site
     published = Article.objects.published().count()

@@ -19,23 +19,14 @@ import argparse
 import os
 import re
 import statistics
-import sys
 import time
-import warnings
 from contextlib import nullcontext
-from pathlib import Path
 
 import django
-from common import static_root
+from common import fill_database, in_process_environment, static_root
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
-os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("DJANGO_HTTPS", "0")  # plain HTTP from the test client, as behind the TLS proxy
+in_process_environment()
 os.environ["PAGE_CACHE_SECONDS"] = "0"  # every request runs the search
-warnings.filterwarnings("ignore", "No directory at")  # WhiteNoise: no collectstatic needed here
 
 TARGET = {
     "1 character": ["党", "建", "新", "会", "杭", "能", "绿", "村", "安", "企"],
@@ -99,7 +90,7 @@ def run_kind(client, url, label, params_list, rounds):
             elapsed, response = timed(client, url, params)
             times.append(elapsed)
     counts = COUNT_RE.search(response.content.decode())
-    p95 = statistics.quantiles(times, n=20)[-1]
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]
     print(
         f"  {label:28} {statistics.median(times):7.1f} {p95:7.1f} {max(times):7.1f}   "
         f"n={len(times)}, last: {params_list[-1]} → {counts.group(1) if counts else '?'}"
@@ -178,15 +169,7 @@ def main():
 
     from articles.models import Article, SearchEntry, Unit
 
-    if connection.vendor != "postgresql":
-        sys.exit("Set DATABASE_URL to a PostgreSQL database of its own (see the docstring).")
-    call_command("migrate", verbosity=0)
-    missing = args.count - Article.objects.count()
-    if missing > 0:
-        print(f"generating {missing} articles…", flush=True)
-        start = time.perf_counter()
-        call_command("generate_articles", count=missing, batch=5000, stdout=open(os.devnull, "w"))  # noqa: SIM115
-        print(f"  done in {time.perf_counter() - start:.0f} s", flush=True)
+    fill_database(args.count, batch=5000)
     if SearchEntry.objects.count() != Article.objects.count():
         print("indexing every article…", flush=True)
         start = time.perf_counter()
