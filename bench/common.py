@@ -82,6 +82,9 @@ def database(name, count, media_root):
         PYTHON, "manage.py", "generate_articles", f"--count={count}", "--batch=5000", env=env, stdout=subprocess.DEVNULL
     )
     print(f"generated {count} articles in {time.monotonic() - started:.0f} s", flush=True)
+    started = time.monotonic()
+    run(PYTHON, "manage.py", "rebuild_search_index", env=env, stdout=subprocess.DEVNULL)
+    print(f"search index built in {time.monotonic() - started:.0f} s", flush=True)
     media_root.mkdir(parents=True, exist_ok=True)
     marker.touch()
     return env
