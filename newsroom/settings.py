@@ -19,7 +19,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import html_tags
 from js_asset import static_lazy
@@ -36,10 +35,11 @@ def env_bool(name, default=False):
 
 DEBUG = env_bool("DJANGO_DEBUG")
 
+# Never hard-coded for production: without DJANGO_SECRET_KEY (and debug off) the key stays empty,
+# so the web server refuses to start (newsroom/wsgi.py) and anything that signs data fails, while
+# commands that need no key (makemigrations, migrate) still run.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=1 for development).")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "insecure-development-key-only-used-when-debug-is-on"
 
 ALLOWED_HOSTS = [
