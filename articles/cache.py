@@ -80,6 +80,17 @@ def versioned(name, compute):
     return value
 
 
+class ContentVersionMiddleware:
+    """Reads the content version once per request, however many cached values the request uses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with publishing.one_content_version_per_request():
+            return self.get_response(request)
+
+
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

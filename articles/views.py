@@ -5,9 +5,10 @@ from itertools import groupby
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import (
@@ -228,35 +229,48 @@ class SearchView(ArticleListView):
 
 
 class ArticleDetailView(DetailView):
+    """An article page. The article's own HTML (its head tags and everything in <main>) is the same
+    for every reader of one content version, so it is rendered once per version and kept; the rest
+    of the page (header, navigation, footer) is rendered for each request. Previews are never kept."""
+
     def get_queryset(self):
-        return (
-            Article.objects.visible_to(self.request.user)
-            .select_related("section", "column", "copyright_notice")
-            .prefetch_related(
-                Prefetch("images", queryset=ArticleImage.objects.prefetch_related("renditions")),
-                "tags",
-                Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
-            )
-        )
+        return Article.objects.visible_to(self.request.user).select_related("section", "column", "copyright_notice")
 
     def get_context_data(self, **kwargs):
         article = self.object
-        published = Article.objects.published().only("pk", "title", "publish_at")
         context = super().get_context_data(**kwargs)
-        context.update(
-            body_parts=publishing.body_parts(article, article.images.all()),
-            notice=article.copyright_notice or CopyrightNotice.objects.filter(is_default=True).first(),
-            promo=article.show_promo
+        context.update(preview=not article.is_published, crumbs=[article.section, _("Article")])
+        if context["preview"]:
+            context["article_html"] = self.render_article(context)
+        else:
+            # Absolute URLs (share links, Open Graph) name the host the reader asked for.
+            key = f"article-html:{article.pk}:{self.request.build_absolute_uri('/')}"
+            context["article_html"] = versioned(key, lambda: self.render_article(context))
+        return context
+
+    def render_article(self, context):
+        """The article's head tags and main content, as {"head": html, "main": html}."""
+        article = self.object
+        prefetch_related_objects(
+            [article],
+            Prefetch("images", queryset=ArticleImage.objects.prefetch_related("renditions")),
+            "tags",
+            Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
+        )
+        context = {
+            **context,
+            "body_parts": publishing.body_parts(article, article.images.all()),
+            "notice": article.copyright_notice or CopyrightNotice.objects.filter(is_default=True).first(),
+            "promo": article.show_promo
             and PromoBlock.objects.filter(Q(section=article.section_id) | Q(section=None))
             .order_by(F("section").asc(nulls_last=True))
             .first(),
-            preview=not article.is_published,
-            crumbs=[article.section, _("Article")],
-            related=versioned(f"related:{article.pk}", lambda: list(Article.objects.published().related_to(article))),
-        )
+            "related": list(Article.objects.published().related_to(article)),
+        }
         if article.is_published:
             # Ties in publish time are broken by id; each is a range scan of the publish_at index.
             at, pk = article.publish_at, article.pk
+            published = Article.objects.published().only("pk", "title", "publish_at")
             context["previous_article"] = (
                 published.filter(publish_at__lte=at)
                 .exclude(publish_at=at, pk__gte=pk)
@@ -269,7 +283,9 @@ class ArticleDetailView(DetailView):
                 .order_by("publish_at", "pk")
                 .first()
             )
-        return context
+        return {
+            part: render_to_string(f"includes/article_{part}.html", context, self.request) for part in ("head", "main")
+        }
 
 
 def article_qr(request, pk):

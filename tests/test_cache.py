@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import publishing
-from articles.models import Article
+from articles.models import Article, ArticleImage
 
-from .factories import ArticleFactory
+from .factories import ArticleFactory, ArticleImageFactory
 from .pagetext import page_text
 from .servers import fetch, gunicorn
 
@@ -167,3 +167,41 @@ def test_counts_and_related_articles_follow_a_publish(client, settings, cache_ba
     publishing.publish(extra)
     assert client.get("/", {"page": 2}).status_code == 200
     assert "新发布的相关文章" in page_text(client.get(articles[0].get_absolute_url()))
+
+
+def test_the_article_html_is_rendered_once_per_content_version(client, settings, cache_backend):
+    """An article's own HTML is kept per content version: a change made through publishing shows at
+    once, and until then the page is not rendered again."""
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory(title="图注测试")
+    image = ArticleImageFactory(article=article, caption="旧的图注")
+    assert "旧的图注" in page_text(client.get(article.get_absolute_url()))
+    ArticleImage.objects.filter(pk=image.pk).update(caption="新的图注")  # behind publishing's back
+    assert "旧的图注" in page_text(client.get(article.get_absolute_url()))
+    publishing.article_saved(article)
+    text = page_text(client.get(article.get_absolute_url()))
+    assert "新的图注" in text and "旧的图注" not in text
+
+
+def test_a_kept_article_page_costs_two_queries(client, settings, django_assert_num_queries):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory()
+    ArticleImageFactory(article=article)
+    article.tags.add("党建")
+    client.get(article.get_absolute_url())
+    with django_assert_num_queries(2):  # the content version and the article (its publication is checked live)
+        assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_previews_are_never_kept_and_each_host_gets_its_own_addresses(staff_client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.ALLOWED_HOSTS = ["testserver", "news.example.com"]
+    draft = ArticleFactory(title="草稿标题", status=Article.Status.DRAFT, publish_at=None)
+    assert "草稿标题" in page_text(staff_client.get(draft.get_absolute_url()))
+    Article.objects.filter(pk=draft.pk).update(title="改过的草稿标题")
+    assert "改过的草稿标题" in page_text(staff_client.get(draft.get_absolute_url()))
+    article = ArticleFactory()
+    reader = Client()
+    assert f'data-url="http://testserver/articles/{article.pk}/"' in reader.get(article.get_absolute_url()).text
+    other = reader.get(article.get_absolute_url(), HTTP_HOST="news.example.com").text
+    assert f'data-url="http://news.example.com/articles/{article.pk}/"' in other
