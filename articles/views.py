@@ -230,27 +230,32 @@ class SearchView(ArticleListView):
 
 class ArticleDetailView(DetailView):
     """An article page. The article's own HTML (its head tags and everything in <main>) is the same
-    for every reader of one content version, so it is rendered once per version and kept; the rest
-    of the page (header, navigation, footer) is rendered for each request. Previews are never kept."""
+    for every reader of one content version, so a published article is loaded and rendered once per
+    version and kept with that HTML; the rest of the page (header, navigation, footer) is rendered for
+    each request. Staff, who may preview drafts, always get the row and HTML as they are now."""
 
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user).select_related("section", "column", "copyright_notice")
 
+    def get_object(self, queryset=None):
+        def load():
+            article = super(ArticleDetailView, self).get_object(queryset)
+            article.rendered = self.render_article(article)
+            return article
+
+        if self.request.user.is_staff:
+            return load()
+        # Absolute URLs (share links, Open Graph) name the host the reader asked for.
+        return versioned(f"article:{self.kwargs['pk']}:{self.request.build_absolute_uri('/')}", load)
+
     def get_context_data(self, **kwargs):
         article = self.object
-        context = super().get_context_data(**kwargs)
-        context.update(preview=not article.is_published, crumbs=[article.section, _("Article")])
-        if context["preview"]:
-            context["article_html"] = self.render_article(context)
-        else:
-            # Absolute URLs (share links, Open Graph) name the host the reader asked for.
-            key = f"article-html:{article.pk}:{self.request.build_absolute_uri('/')}"
-            context["article_html"] = versioned(key, lambda: self.render_article(context))
-        return context
+        return super().get_context_data(
+            preview=not article.is_published, crumbs=[article.section, _("Article")], **kwargs
+        )
 
-    def render_article(self, context):
+    def render_article(self, article):
         """The article's head tags and main content, as {"head": html, "main": html}."""
-        article = self.object
         prefetch_related_objects(
             [article],
             Prefetch("images", queryset=ArticleImage.objects.prefetch_related("renditions")),
@@ -258,7 +263,8 @@ class ArticleDetailView(DetailView):
             Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
         )
         context = {
-            **context,
+            "article": article,
+            "preview": not article.is_published,
             "body_parts": publishing.body_parts(article, article.images.all()),
             "notice": article.copyright_notice or CopyrightNotice.objects.filter(is_default=True).first(),
             "promo": article.show_promo

@@ -159,7 +159,7 @@ DATABASES = {
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "articles.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
         }
     }
