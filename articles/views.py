@@ -1,3 +1,4 @@
+import copy
 from dataclasses import dataclass
 from io import BytesIO
 from itertools import groupby
@@ -240,7 +241,8 @@ class ArticleDetailView(DetailView):
     def get_object(self, queryset=None):
         def load():
             article = super(ArticleDetailView, self).get_object(queryset)
-            article.rendered = self.render_article(article)
+            # Rendered from a copy, so that what is kept holds no prefetched images, units and tags.
+            article.rendered = self.render_article(copy.copy(article))
             return article
 
         if self.request.user.is_staff:

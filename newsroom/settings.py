@@ -7,6 +7,7 @@ Variables:
   DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
   REDIS_URL             cache server (unset: local memory cache)
   PAGE_CACHE_SECONDS    how long anonymous pages are cached (default 300; 0 turns the cache off)
+  NEWSROOM_RELEASE      names the release in cache keys (default: a hash of the code and templates)
   MEDIA_ROOT            where uploads are stored (default: media/ in the project)
   STATIC_ROOT           where collectstatic puts static files (default: staticfiles/ in the project)
   DJANGO_HTTPS          "0" turns off HTTPS-only cookies, HSTS and the SSL redirect (default: on unless debug)
@@ -14,6 +15,7 @@ Variables:
   MEDIA_STORAGE_BACKEND, MEDIA_STORAGE_OPTIONS (JSON)   storage class for uploads (default: local files)
 """
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -167,6 +169,21 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # A cache every app server sees; without it the content version is kept in the database.
 SHARED_CACHE = bool(os.environ.get("REDIS_URL"))
+
+
+def source_fingerprint():
+    """A hash of the code, templates, static files and translations: what renders a page."""
+    digest = hashlib.sha256()
+    for folder in ("articles", "newsroom", "templates", "static", "locale"):
+        for path in sorted((BASE_DIR / folder).rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".html", ".txt", ".xml", ".css", ".js", ".mo"}:
+                digest.update(str(path.relative_to(BASE_DIR)).encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+# Cached pages and rendered fragments are keyed by the release as well as the content version, so a
+# deploy never serves what the previous code rendered (the content version itself is shared by all).
+RELEASE = os.environ.get("NEWSROOM_RELEASE") or source_fingerprint()
 
 # Whole pages for anonymous readers are cached this long (0 turns the page cache off).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))

@@ -28,7 +28,10 @@ def plain_static_storage(settings):
 def fresh_cache():
     from django.core.cache import cache
 
+    from articles.cache import forget_local_copies
+
     cache.clear()
+    forget_local_copies()
 
 
 @pytest.fixture(autouse=True)
