@@ -1,13 +1,16 @@
 """gunicorn settings: `gunicorn newsroom.wsgi` reads this file from the working directory."""
 
+import gc
 import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-# Django views are mostly waiting on the database: (2 × cores) + 1 sync workers.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# One sync worker per core. A page here costs processor time, not waiting: with PostgreSQL and Redis
+# on the same machine, more workers only share the same cores and stretch the slowest requests
+# (bench/load.py, 2 cores: an article at 570-670 requests/s, p99 71 ms with 2 workers; 486/s, p99
+# 162 ms with 5). With the database on another machine, raise WEB_CONCURRENCY.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
@@ -19,3 +22,9 @@ preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def pre_fork(server, worker):
+    # What the preloaded application made stays put: the collector of each worker skips it (and so
+    # does not touch, and copy, the memory pages the workers share).
+    gc.freeze()

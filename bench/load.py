@@ -2,20 +2,27 @@
 
     .venv/bin/python bench/load.py [--sizes 1000 100000] [--seconds 10] [--connections 32]
 
+First it serves bench/calibration.py (a WSGI application that does nothing) under the same gunicorn
+settings: what the server and wrk cost on this machine, to compare figures taken on other machines.
+
 For each size it generates the archive once (PostgreSQL database bench_<size>), then measures the
-home page, an article, a section list, a tag list, the feed and search, with the page cache off and on
-(Redis), and prints requests/s, p50 and p99 latency, queries per page and worker memory.
+home page, an article, a section list, a tag list, the feed and search, with the page cache off and
+on, both with Redis as in production; and "article, cold": articles picked at random among 2,000, so
+that most requests find nothing kept and load and render the article afresh. It prints requests/s,
+p50 and p99 latency, queries per page (with nothing kept) and worker memory.
 """
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PROJECT, PYTHON, database, ensure_tool, gunicorn, run, static_root, worker_rss_mb  # noqa: E402
+from common import BASE_ENV, BIN, PROJECT, PYTHON, database, ensure_tool, gunicorn, run, static_root, worker_rss_mb  # noqa: E402
 
 PAGES_SCRIPT = """
 import json
@@ -25,7 +32,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from articles.models import Article, Section
-article = Article.objects.published().order_by("-publish_at")[500]
+published = Article.objects.published()
+article = published.order_by("-publish_at")[500]
 section = Section.objects.order_by("pk").first()
 pages = {
     "home": "/",
@@ -45,16 +53,20 @@ for name, url in pages.items():
         status = client.get(url, HTTP_HOST="127.0.0.1").status_code
     assert status == 200, (url, status)
     queries[name] = len(captured)
-print(json.dumps({"pages": pages, "queries": queries}))
+cold = [reverse("articles:article", args=[pk]) for pk in published.values_list("pk", flat=True)[:2000]]
+print(json.dumps({"pages": pages, "queries": queries, "cold": cold}))
 """
 
 
-def wrk(url, seconds, connections):
+def wrk(url, seconds, connections, paths=None):
+    """requests/s, p50, p99, non-2xx responses and socket errors of ``url`` (or of ``paths`` on it, at random)."""
+    script = ["-s", str(Path(__file__).parent / "mixed.lua")] if paths else []
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *script, url],
         capture_output=True,
         text=True,
         check=True,
+        env={**os.environ, "PATHS": "\n".join(paths or [])},
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
@@ -69,6 +81,25 @@ def wrk(url, seconds, connections):
     )
 
 
+def calibration(args):
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--pythonpath", "bench", "calibration:app"],
+        cwd=PROJECT,
+        env={**BASE_ENV, "PORT": "8766"},
+    )
+    try:
+        for _ in range(100):
+            if subprocess.run(["curl", "-sf", "-o", "/dev/null", "http://127.0.0.1:8766/"]).returncode == 0:
+                break
+            time.sleep(0.1)
+        rps, p50, p99, _bad, _socket = wrk("http://127.0.0.1:8766/", args.seconds, args.connections)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    print(f"calibration (WSGI app that does nothing) {rps:>8.0f} req/s  p50 {p50:>8}  p99 {p99:>8}", flush=True)
+    return (None, "", "calibration", rps, p50, p99, "", 0, "")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
@@ -77,7 +108,7 @@ def main():
     parser.add_argument("--media", default="/tmp/newsroom-bench-media")
     args = parser.parse_args()
     ensure_tool("wrk", "wrk")
-    rows = []
+    rows = [calibration(args)]
     for size in args.sizes:
         env = database(f"bench_{size}", size, Path(args.media) / str(size))
         info = json.loads(
@@ -94,10 +125,14 @@ def main():
             .stdout.strip()
             .splitlines()[-1]
         )
-        for mode, extra in [("off", {"PAGE_CACHE_SECONDS": "0"}), ("on", {"REDIS_URL": "redis://127.0.0.1:6379/12"})]:
-            if mode == "on":
-                subprocess.run(["redis-cli", "-n", "12", "flushdb"], check=True, capture_output=True)
+        redis = {"REDIS_URL": "redis://127.0.0.1:6379/12"}
+        for mode, extra in [("off", {**redis, "PAGE_CACHE_SECONDS": "0"}), ("on", redis)]:
+            subprocess.run(["redis-cli", "-n", "12", "flushdb"], check=True, capture_output=True)
             with gunicorn({**env, **extra}) as (url, master):
+                if mode == "off":
+                    rps, p50, p99, bad, socket = wrk(url, args.seconds, args.connections, paths=info["cold"])
+                    rows.append((size, mode, "article, cold", rps, p50, p99, info["queries"]["article"], bad, socket))
+                    print(f"{size:>7} cache off cold     {rps:>8.0f} req/s  p50 {p50:>8}  p99 {p99:>8}", flush=True)
                 for name, path in info["pages"].items():
                     subprocess.run(["curl", "-s", "-o", "/dev/null", url + path], check=True)  # warm up
                     rps, p50, p99, bad, socket = wrk(url + path, args.seconds, args.connections)
@@ -115,6 +150,9 @@ def main():
     )
     print("|---|---|---|---|---|---|---|---|")
     for size, mode, name, rps, p50, p99, queries, bad, socket in rows:
+        if size is None:
+            print(f"| | | calibration (a WSGI app that does nothing) | {rps:,.0f} | {p50} | {p99} | | |")
+            continue
         if name == "RSS MB":
             print(f"| {size:,} | {mode} | max worker RSS | {rps:.0f} MB | | | | |")
         else:

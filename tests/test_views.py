@@ -456,3 +456,12 @@ def test_footer_shows_the_filing_numbers_from_settings(client):
     footer = html[html.index("<footer") :]
     assert '<a href="https://beian.miit.gov.cn/" rel="noopener">京ICP备00000000号</a>' in footer
     assert "京公网安备11000000000000号" in footer and "© 2026 《国企》杂志社" in footer
+
+
+def test_asset_addresses_follow_the_static_settings(client, settings):
+    """Static addresses are worked out once per process, and again when the settings change."""
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory()
+    assert 'href="/static/css/site.css"' in client.get(article.get_absolute_url()).text
+    settings.STATIC_URL = "/assets/"
+    assert 'href="/assets/css/site.css"' in client.get(article.get_absolute_url()).text

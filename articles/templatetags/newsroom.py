@@ -1,11 +1,34 @@
 """Template helpers of the public pages: responsive pictures, canonical URLs, JSON-LD."""
 
+import functools
+
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags.static import static
 from django.urls import reverse
 
 from .. import renditions, seo
 
 register = template.Library()
+
+
+@functools.cache
+def _static_url(path):
+    return static(path)
+
+
+@register.simple_tag
+def asset(path):
+    """``{% static path %}``, worked out once per process (about 0.2 ms each time on every page
+    otherwise). Django reads the manifest of hashed names once, at start, so nothing changes."""
+    return _static_url(path)
+
+
+@receiver(setting_changed)
+def _forget_static_urls(*, setting, **kwargs):
+    if setting in {"STORAGES", "STATIC_URL", "DEBUG"}:
+        _static_url.cache_clear()
 
 
 @register.filter
