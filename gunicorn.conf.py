@@ -19,7 +19,8 @@ max_requests = 5000
 max_requests_jitter = 500
 # Load the app before forking: workers share its memory pages.
 preload_app = True
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# Requests are logged to standard output; GUNICORN_ACCESS_LOG="" turns that off (nginx keeps its own log).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
