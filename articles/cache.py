@@ -1,4 +1,4 @@
-"""Whole-page cache for anonymous readers.
+"""Whole-page cache for anonymous readers, and values kept per content version (``versioned``).
 
 A page is stored under a key that includes ``publishing.content_version()``, so a publish or an edit
 (which bumps the version) is seen on the very next request on every app server, with nothing to
@@ -58,7 +58,7 @@ class RedisCache(django_redis.RedisCache):
         self._class = RedisCacheClient
 
 
-# Derived values (counts, related articles, site settings) are kept at most this long.
+# Derived values (counts, the site chrome, articles with their HTML) are kept at most this long.
 DERIVED_SECONDS = 300
 
 
@@ -72,25 +72,21 @@ def _seconds_until(moment):
 _local = LocMemCache("newsroom-local", {"OPTIONS": {"MAX_ENTRIES": 400}})
 
 
-def _caches():
-    return (_local, cache) if settings.SHARED_CACHE else (cache,)
-
-
 def kept(key):
     """The value kept under ``key`` (None if there is none): from this process's memory if it can."""
-    nearest, *others = _caches()
-    entry = nearest.get(key)
-    if entry is None and others:
-        entry = others[0].get(key)
-        if entry is not None and (remaining := entry[0] - time.time()) > 0:
-            nearest.set(key, entry, remaining)
+    entry = _local.get(key) if settings.SHARED_CACHE else None
+    if entry is None:
+        entry = cache.get(key)
+        if settings.SHARED_CACHE and entry is not None and (remaining := entry[0] - time.time()) > 0:
+            _local.set(key, entry, remaining)
     return None if entry is None else entry[1]
 
 
 def keep(key, value, timeout):
     entry = (time.time() + timeout, value)
-    for each in reversed(_caches()):
-        each.set(key, entry, timeout)
+    cache.set(key, entry, timeout)
+    if settings.SHARED_CACHE:
+        _local.set(key, entry, timeout)
 
 
 def forget_local_copies():

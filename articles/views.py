@@ -239,16 +239,17 @@ class ArticleDetailView(DetailView):
         return Article.objects.visible_to(self.request.user).select_related("section", "column", "copyright_notice")
 
     def get_object(self, queryset=None):
-        def load():
-            article = super(ArticleDetailView, self).get_object(queryset)
-            # Rendered from a copy, so that what is kept holds no prefetched images, units and tags.
-            article.rendered = self.render_article(copy.copy(article))
-            return article
-
         if self.request.user.is_staff:
-            return load()
+            return self.load_and_render(queryset)
         # Absolute URLs (share links, Open Graph) name the host the reader asked for.
-        return versioned(f"article:{self.kwargs['pk']}:{self.request.build_absolute_uri('/')}", load)
+        key = f"article:{self.kwargs['pk']}:{self.request.build_absolute_uri('/')}"
+        return versioned(key, lambda: self.load_and_render(queryset))
+
+    def load_and_render(self, queryset):
+        article = super().get_object(queryset)
+        # Rendered from a copy, so that what is kept holds no prefetched images, units and tags.
+        article.rendered = self.render_article(copy.copy(article))
+        return article
 
     def get_context_data(self, **kwargs):
         article = self.object

@@ -103,16 +103,17 @@ def static_root():
 
 
 @contextmanager
-def gunicorn(env, port=8765, workers=None):
+def gunicorn(env, port=8765, workers=None, app=("newsroom.wsgi",), ready="/healthz"):
+    """gunicorn serving ``app`` (its command-line arguments) with gunicorn.conf.py, once ``ready`` answers."""
     full = {**env, "PORT": str(port), "STATIC_ROOT": static_root()}
     if workers:
         full["WEB_CONCURRENCY"] = str(workers)
-    process = subprocess.Popen([str(BIN / "gunicorn"), "newsroom.wsgi"], cwd=PROJECT, env={**BASE_ENV, **full})
+    process = subprocess.Popen([str(BIN / "gunicorn"), *app], cwd=PROJECT, env={**BASE_ENV, **full})
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
             try:
-                urllib.request.urlopen(url + "/healthz", timeout=2).read()
+                urllib.request.urlopen(url + ready, timeout=2).read()
                 break
             except OSError:
                 time.sleep(0.1)

@@ -18,11 +18,10 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BASE_ENV, BIN, PROJECT, PYTHON, database, ensure_tool, gunicorn, run, static_root, worker_rss_mb  # noqa: E402
+from common import PROJECT, PYTHON, database, ensure_tool, gunicorn, run, static_root, worker_rss_mb  # noqa: E402
 
 PAGES_SCRIPT = """
 import json
@@ -82,20 +81,8 @@ def wrk(url, seconds, connections, paths=None):
 
 
 def calibration(args):
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--pythonpath", "bench", "calibration:app"],
-        cwd=PROJECT,
-        env={**BASE_ENV, "PORT": "8766"},
-    )
-    try:
-        for _ in range(100):
-            if subprocess.run(["curl", "-sf", "-o", "/dev/null", "http://127.0.0.1:8766/"]).returncode == 0:
-                break
-            time.sleep(0.1)
-        rps, p50, p99, _bad, _socket = wrk("http://127.0.0.1:8766/", args.seconds, args.connections)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with gunicorn({}, port=8766, app=("--pythonpath", "bench", "calibration:app"), ready="/") as (url, _master):
+        rps, p50, p99, _bad, _socket = wrk(url, args.seconds, args.connections)
     print(f"calibration (WSGI app that does nothing) {rps:>8.0f} req/s  p50 {p50:>8}  p99 {p99:>8}", flush=True)
     return (None, "", "calibration", rps, p50, p99, "", 0, "")
 
