@@ -2,7 +2,7 @@
 
 Roles: the 编辑 (editor) and 撰稿 (contributor) groups, made by a migration, carry the
 permissions; the checks below enforce them on the server. Every change of an article goes
-through ``publishing`` (which keeps a revision); nothing happens in ``save()`` or signals.
+through ``workflow`` (which keeps a revision); nothing happens in ``save()`` or signals.
 """
 
 import datetime
@@ -25,7 +25,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import history, publishing
+from . import history, versions, workflow
 from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
 from .models import (
     Article,
@@ -43,10 +43,10 @@ from .models import (
 S = Article.Status
 # Buttons of the article form that save, then move the article along the workflow.
 WORKFLOW_BUTTONS = {
-    "_submit_review": (gettext_lazy("Save and submit for review"), publishing.submit_for_review, False),
-    "_publish": (gettext_lazy("Save and publish (or schedule)"), publishing.publish, True),
-    "_unpublish": (gettext_lazy("Save and unpublish"), publishing.unpublish, True),
-    "_return_draft": (gettext_lazy("Save and return to draft"), publishing.return_to_draft, True),
+    "_submit_review": (gettext_lazy("Save and submit for review"), workflow.submit_for_review, False),
+    "_publish": (gettext_lazy("Save and publish (or schedule)"), workflow.publish, True),
+    "_unpublish": (gettext_lazy("Save and unpublish"), workflow.unpublish, True),
+    "_return_draft": (gettext_lazy("Save and return to draft"), workflow.return_to_draft, True),
 }
 
 
@@ -92,22 +92,22 @@ class ArticleUnitInline(admin.TabularInline):
 
 
 class ContentAdmin(admin.ModelAdmin):
-    """Admin whose changes readers see: tells the publishing module after each save or delete."""
+    """Admin whose changes readers see: tells the workflow after each save or delete."""
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         self.content_saved(request, form.instance)
 
     def content_saved(self, request, obj):
-        publishing.content_changed()
+        versions.content_changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        publishing.content_changed()
+        versions.content_changed()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        publishing.content_changed()
+        versions.content_changed()
 
 
 @admin.register(Article)
@@ -167,13 +167,13 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
 
     @contextmanager
     def create_revision(self, request):
-        # Revisions are made explicitly by publishing.article_saved, not by reversion's signals.
+        # Revisions are made explicitly by workflow.article_saved, not by reversion's signals.
         with reversion.create_revision(manage_manually=True):
             reversion.set_user(request.user)
             yield
 
     def content_saved(self, request, obj):
-        publishing.article_saved(obj, request.user)
+        workflow.article_saved(obj, request.user)
         button = next((name for name in WORKFLOW_BUTTONS if name in request.POST), None)
         if button:
             self.run_workflow(request, obj, button)
@@ -184,7 +184,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
             raise PermissionDenied  # rolls back the whole save
         try:
             transition(obj, user=request.user)
-        except publishing.TransitionNotAllowed as exc:
+        except workflow.TransitionNotAllowed as exc:
             messages.warning(request, str(exc))
         else:
             request.workflow_comment = reversion.get_comment()
@@ -224,11 +224,11 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
         return [str(obj) for obj in objs], {}, set(), []
 
     def delete_model(self, request, obj):
-        publishing.trash(obj, request.user)
+        workflow.trash(obj, request.user)
 
     def delete_queryset(self, request, queryset):
         for article in queryset:
-            publishing.trash(article, request.user)
+            workflow.trash(article, request.user)
 
     def response_delete(self, request, obj_display, obj_id):
         days = settings.TRASH_DAYS
@@ -245,7 +245,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
                 continue
             try:
                 transition(article, user=request.user)
-            except publishing.TransitionNotAllowed as exc:
+            except workflow.TransitionNotAllowed as exc:
                 refused.append(str(exc))
             else:
                 done += 1
@@ -255,13 +255,13 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
             self.message_user(request, message, messages.WARNING)
 
     submit_selected = bulk_action(
-        publishing.submit_for_review,
+        workflow.submit_for_review,
         gettext_lazy("Submit selected articles for review"),
         "change",
         ngettext_lazy("%(count)d article submitted for review.", "%(count)d articles submitted for review.", "count"),
     )
     publish_selected = bulk_action(
-        publishing.publish,
+        workflow.publish,
         gettext_lazy("Publish selected articles"),
         "publish",
         ngettext_lazy(
@@ -269,13 +269,13 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
         ),
     )
     unpublish_selected = bulk_action(
-        publishing.unpublish,
+        workflow.unpublish,
         gettext_lazy("Unpublish selected articles"),
         "publish",
         ngettext_lazy("%(count)d article unpublished.", "%(count)d articles unpublished.", "count"),
     )
     return_selected_to_draft = bulk_action(
-        publishing.return_to_draft,
+        workflow.return_to_draft,
         gettext_lazy("Return selected articles to draft"),
         "publish",
         ngettext_lazy("%(count)d article returned to draft.", "%(count)d articles returned to draft.", "count"),
@@ -400,7 +400,7 @@ class TrashAdmin(admin.ModelAdmin):
     def restore_selected(self, request, queryset):
         count = 0
         for article in Article.objects.filter(pk__in=queryset.values("pk")):  # revisions are of Article
-            publishing.restore(article, request.user)
+            workflow.restore(article, request.user)
             count += 1
         self.message_user(
             request, ngettext("%d article restored.", "%d articles restored.", count) % count, messages.SUCCESS
@@ -430,7 +430,7 @@ class UnitAdmin(ContentAdmin):
             if kept is None:
                 self.message_user(request, _("Choose the unit to keep among the selected ones."), messages.ERROR)
                 return None
-            moved = publishing.merge_units(kept, [unit for unit in units if unit.pk != kept.pk])
+            moved = workflow.merge_units(kept, [unit for unit in units if unit.pk != kept.pk])
             self.message_user(
                 request,
                 _("Merged into “%(unit)s”; %(count)s article link(s) moved.") % {"unit": kept, "count": moved},
@@ -447,7 +447,7 @@ class UnitAdmin(ContentAdmin):
         return TemplateResponse(request, "admin/articles/unit/merge.html", context)
 
     def content_saved(self, request, obj):
-        publishing.unit_saved(obj)
+        workflow.unit_saved(obj)
 
     def delete_model(self, request, obj):
         self.delete_queryset(request, Unit.objects.filter(pk=obj.pk))
@@ -455,7 +455,7 @@ class UnitAdmin(ContentAdmin):
     def delete_queryset(self, request, queryset):
         articles = list(ArticleUnit.objects.filter(unit__in=queryset).values_list("article_id", flat=True))
         super().delete_queryset(request, queryset)
-        publishing.articles_changed(articles)
+        workflow.articles_changed(articles)
 
 
 @admin.register(Section)

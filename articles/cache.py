@@ -1,6 +1,6 @@
 """Whole-page cache for anonymous readers, and values kept per content version (``versioned``).
 
-A page is stored under a key that includes ``publishing.content_version()``, so a publish or an edit
+A page is stored under a key that includes ``versions.content_version()``, so a publish or an edit
 (which bumps the version) is seen on the very next request on every app server, with nothing to
 purge. A scheduled article appears without any change being made, so an entry never outlives the
 next scheduled publish time. Anyone with a session cookie (editors) bypasses the cache entirely, and
@@ -22,7 +22,7 @@ from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
 from redis.exceptions import RedisError
 
-from . import publishing
+from . import versions
 from .models import Article
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def versioned(name, compute):
     """``compute()``, kept in the cache under the content version (so any change made through the
     publishing module renders it stale at once) and never past the next scheduled publish time."""
     try:
-        version = publishing.content_version()
+        version = versions.content_version()
         key = f"newsroom:derived:{settings.RELEASE}:{version}:{hashlib.sha256(name.encode()).hexdigest()}"
         value = kept(key)
     except CACHE_ERRORS as exc:
@@ -145,7 +145,7 @@ class ContentVersionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with publishing.one_content_version_per_request():
+        with versions.one_content_version_per_request():
             return self.get_response(request)
 
 
@@ -169,7 +169,7 @@ class AnonymousPageCacheMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
         try:
-            version = publishing.content_version()
+            version = versions.content_version()
             url = request.build_absolute_uri()
             key = f"newsroom:page:{settings.RELEASE}:{version}:{hashlib.sha256(url.encode()).hexdigest()}"
             response = kept(key)

@@ -35,7 +35,7 @@ from django.views.decorators.http import condition
 from PIL import Image
 from taggit.models import Tag
 
-from . import publishing
+from . import bodies, versions
 from .cache import CACHE_ERRORS
 from .models import Article, Column, Section, SiteSettings, Unit
 
@@ -213,7 +213,7 @@ class LatestArticlesFeed(Feed):
     def state(self):
         """Everything the feed's content depends on, as a short hash (it is the ETag)."""
         newest = self.articles().aggregate(newest=Max("publish_at"))["newest"]
-        key = f"{publishing.content_version()}:{newest and newest.isoformat()}"
+        key = f"{versions.content_version()}:{newest and newest.isoformat()}"
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     @cached_property
@@ -307,7 +307,7 @@ class LatestArticlesFeed(Feed):
         """The body as the page shows it: images in place with their captions, absolute URLs."""
         parts = [
             (kind, part, self.absolute(part.image.url) if kind == "image" and part.image else None)
-            for kind, part in publishing.body_parts(article, article.images.all())
+            for kind, part in bodies.body_parts(article, article.images.all())
         ]
         return render_to_string("includes/feed_content.html", {"article": article, "parts": parts, "site": self.site})
 

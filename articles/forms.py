@@ -18,7 +18,7 @@ from reversion.models import Version
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from . import publishing, search, uploads
+from . import bodies, search, uploads
 from .models import Article, ArticleImage, ArticleUnit, Column, Section, SiteSettings, Unit
 
 NEW = "new:"  # prefix of a value typed into an autocomplete box that names nothing yet
@@ -186,7 +186,7 @@ class ArticleForm(forms.ModelForm):
             self.fields["edit_token"].initial = edit_token(self.instance)
 
     def clean_body(self):
-        return publishing.sanitize_html(self.cleaned_data["body"])
+        return bodies.sanitize_html(self.cleaned_data["body"])
 
     def clean(self):
         cleaned = super().clean()
@@ -248,10 +248,10 @@ class SiteSettingsForm(forms.ModelForm):
         fields = "__all__"  # noqa: DJ007 - every setting is the editors'
 
     def clean_about(self):
-        return publishing.sanitize_html(self.cleaned_data["about"]) if self.cleaned_data["about"].strip() else ""
+        return bodies.sanitize_html(self.cleaned_data["about"]) if self.cleaned_data["about"].strip() else ""
 
     def clean_contact(self):
-        return publishing.sanitize_html(self.cleaned_data["contact"]) if self.cleaned_data["contact"].strip() else ""
+        return bodies.sanitize_html(self.cleaned_data["contact"]) if self.cleaned_data["contact"].strip() else ""
 
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import Truncator
 
-from . import publishing, uploads
+from . import bodies, uploads, workflow
 from .models import Article, ArticleImage, ArticleUnit, Column, CopyrightNotice, PromoBlock, Section, SiteSettings, Unit
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".JPG", ".JPEG", ".PNG")
@@ -250,7 +250,7 @@ def import_page(path, published=None, store_files=True):
     article.title, article.subtitle = page.title, page.subtitle
     article.section, article.column = section, column
     article.source, article.author = page.source, page.author
-    article.body = publishing.sanitize_html("\n".join(f"<p>{escape(p)}</p>" for p in page.paragraphs))
+    article.body = bodies.sanitize_html("\n".join(f"<p>{escape(p)}</p>" for p in page.paragraphs))
     if not article.summary or created:
         article.summary = Truncator(page.paragraphs[0]).chars(120)
     article.status = Article.Status.PUBLISHED
@@ -269,7 +269,7 @@ def import_page(path, published=None, store_files=True):
     ArticleUnit.objects.bulk_create(
         ArticleUnit(article=article, unit=_unit(name), order=i) for i, name in enumerate(dict.fromkeys(names))
     )
-    publishing.article_saved(article)
+    workflow.article_saved(article)
     return article, created
 
 

@@ -87,7 +87,7 @@ class SiteSettings(models.Model):
 
 
 class ContentVersion(models.Model):
-    """A counter bumped by the publishing module on every change readers can see (no admin)."""
+    """A counter bumped by the workflow on every change readers can see (no admin)."""
 
     value = models.BigIntegerField(default=1)
 

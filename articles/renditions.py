@@ -5,7 +5,7 @@ that the original reaches (and at the original's own width when it is narrower t
 storing width and height so pages size images without opening any file. ``picture(article_image)``
 reads the prefetched renditions back as what a ``<picture>`` element needs.
 
-Nothing calls this from ``save()``: ``publishing.article_saved`` does, for images whose
+Nothing calls this from ``save()``: ``workflow.article_saved`` does, for images whose
 renditions are missing or were made from another file.
 """
 

@@ -23,7 +23,7 @@ from django.views.generic import (
 )
 from taggit.models import Tag, TaggedItem
 
-from . import publishing
+from . import bodies
 from .cache import versioned
 from .forms import SearchForm
 from .models import (
@@ -268,7 +268,7 @@ class ArticleDetailView(DetailView):
         context = {
             "article": article,
             "preview": not article.is_published,
-            "body_parts": publishing.body_parts(article, article.images.all()),
+            "body_parts": bodies.body_parts(article, article.images.all()),
             "notice": article.copyright_notice or CopyrightNotice.objects.filter(is_default=True).first(),
             "promo": article.show_promo
             and PromoBlock.objects.filter(Q(section=article.section_id) | Q(section=None))

@@ -36,7 +36,7 @@ def main():
     from PIL import Image
     from reversion.models import Version
 
-    from articles import history, publishing, uploads
+    from articles import history, uploads, workflow
     from articles.models import Article
 
     call_command("migrate", verbosity=0)
@@ -81,7 +81,7 @@ def main():
     print(f"  the same without EXIF (checked, stored as sent): {time.perf_counter() - started:.2f} s")
 
     article = Article.objects.first()
-    publishing.unpublish(article)
+    workflow.unpublish(article)
     older, newer = Version.objects.get_for_object(article).order_by("pk")[:2]
     started = time.perf_counter()
     for _ in range(20):

@@ -228,7 +228,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TAGGIT_CASE_INSENSITIVE = True
 
 # Rich-text editor of article bodies (django-prose-editor): the article-image button is our own
-# extension (static/js/admin/article-figure.js). What it sends is sanitised by publishing.sanitize_html.
+# extension (static/js/admin/article-figure.js). What it sends is sanitised by bodies.sanitize_html.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [static_lazy("js/admin/article-figure.js")],

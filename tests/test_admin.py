@@ -13,7 +13,7 @@ from django.utils import timezone
 from reversion.models import Version
 from taggit.models import Tag
 
-from articles import publishing
+from articles import workflow
 from articles.models import Article, Column, CopyrightNotice, PromoBlock, Section, SiteSettings, Unit
 
 from .factories import (
@@ -499,8 +499,8 @@ def test_every_save_keeps_a_revision_with_images_units_and_tags_then_compare_and
 
 def test_restoring_a_revision_keeps_the_current_workflow_state(editor_client):
     article = ArticleFactory(status="draft", publish_at=None, title="草稿时")
-    publishing.article_saved(article)
-    publishing.publish(article)
+    workflow.article_saved(article)
+    workflow.publish(article)
     draft_version = Version.objects.get_for_object(article).order_by("pk").first()
     url = reverse("admin:articles_article_revision", args=[article.pk, draft_version.pk])
     form = editor_client.get(url).context["adminform"].form
@@ -571,7 +571,7 @@ def test_admin_lists_query_count_does_not_grow_with_articles(editor_client, url_
         for _ in range(extra):
             article = ArticleFactory(column=ColumnFactory())
             if "trashed" in url_name:
-                publishing.trash(article)
+                workflow.trash(article)
         editor_client.get(reverse(url_name))  # values kept per content version are read once
         with CaptureQueriesContext(connection) as queries:
             assert editor_client.get(reverse(url_name)).status_code == 200

@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from articles import publishing
+from articles import workflow
 from articles.models import Article, Section, SiteSettings
 
 from .conftest import SEED
@@ -56,7 +56,7 @@ def archive():
         image.image = photo(1600, 1000, colour)
         image.save()
     seed.tags.add("党建")
-    publishing.article_saved(seed)
+    workflow.article_saved(seed)
     unit = seed.units.get(name="浙江一建")
     older = ArticleFactory(
         title="浙江一建召开季度安全生产会议",
@@ -68,7 +68,7 @@ def archive():
     older.tags.add("党建")
     ArticleUnitFactory(article=older, unit=unit)
     ArticleImageFactory(article=older, image=photo(800, 600, "#2f855a"), alt_text="会议现场")
-    publishing.article_saved(older)
+    workflow.article_saved(older)
     oldest = ArticleFactory(
         title="临安二期项目主体结构顺利封顶",
         section=seed.section,

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import publishing
+from articles import workflow
 from articles.models import Article, ArticleImage
 
 from .factories import ArticleFactory, ArticleImageFactory
@@ -38,12 +38,12 @@ def test_anonymous_pages_are_cached_and_a_publish_shows_on_the_next_request(clie
     assert client.get("/")["X-Cache"] == "miss"
     assert client.get("/")["X-Cache"] == "hit"
     draft = ArticleFactory(title="刚发布的文章", status=Article.Status.DRAFT, publish_at=None)
-    publishing.publish(draft)
+    workflow.publish(draft)
     response = client.get("/")
     assert response["X-Cache"] == "miss" and "刚发布的文章" in page_text(response)
     article.title = "改过的标题"
     article.save()
-    publishing.article_saved(article)
+    workflow.article_saved(article)
     assert "改过的标题" in page_text(client.get(article.get_absolute_url()))
 
 
@@ -72,18 +72,18 @@ def test_etag_and_last_modified_give_304(client):
         assert client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
         assert client.get(url, headers={"if-modified-since": first["Last-Modified"]}).status_code == 304
     # After a change the old ETag no longer matches.
-    publishing.article_saved(article)
+    workflow.article_saved(article)
     assert client.get("/", headers={"if-none-match": first["ETag"]}).status_code in (200, 304)
     article.title = "全新标题"
     article.save()
-    publishing.article_saved(article)
+    workflow.article_saved(article)
     assert client.get(article.get_absolute_url(), headers={"if-none-match": first["ETag"]}).status_code == 200
 
 
 def test_errors_and_unpublished_pages_are_not_cached(client):
     draft = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
     assert client.get(draft.get_absolute_url()).status_code == 404
-    publishing.publish(draft)
+    workflow.publish(draft)
     assert client.get(draft.get_absolute_url()).status_code == 200
 
 
@@ -164,7 +164,7 @@ def test_counts_and_related_articles_follow_a_publish(client, settings, cache_ba
     assert "相关阅读" not in page_text(client.get(articles[0].get_absolute_url()))
     extra = ArticleFactory(title="新发布的相关文章", status=Article.Status.DRAFT, publish_at=None)
     extra.tags.add("党建")
-    publishing.publish(extra)
+    workflow.publish(extra)
     assert client.get("/", {"page": 2}).status_code == 200
     assert "新发布的相关文章" in page_text(client.get(articles[0].get_absolute_url()))
 
@@ -178,7 +178,7 @@ def test_the_article_html_is_rendered_once_per_content_version(client, settings,
     assert "旧的图注" in page_text(client.get(article.get_absolute_url()))
     ArticleImage.objects.filter(pk=image.pk).update(caption="新的图注")  # behind publishing's back
     assert "旧的图注" in page_text(client.get(article.get_absolute_url()))
-    publishing.article_saved(article)
+    workflow.article_saved(article)
     text = page_text(client.get(article.get_absolute_url()))
     assert "新的图注" in text and "旧的图注" not in text
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import publishing
+from articles import workflow
 from articles.models import Article, SiteSettings
 
 from .factories import (
@@ -140,7 +140,7 @@ def story(site):
         article=article, caption="六家共建单位共同签署《支部共建协议书》", credit="浙江一建", position=1
     )
     ArticleImageFactory(article=article, caption="领导给党员突击队授旗", order=1, position=2)
-    publishing.article_saved(article)  # as the admin and the importer do
+    workflow.article_saved(article)  # as the admin and the importer do
     return article
 
 
@@ -371,7 +371,7 @@ def test_readers_get_304_until_something_changes(client, story, clock, format):
     # An edit anywhere changes both validators.
     story.title = "改过的标题"
     story.save()
-    publishing.article_saved(story)
+    workflow.article_saved(story)
     for again in conditional(client, url, first):
         assert again.status_code == 200 and "改过的标题" in again.content.decode()
 
@@ -389,7 +389,7 @@ def test_a_304_does_not_build_the_feed(client, story, clock, django_assert_num_q
 @pytest.mark.parametrize("format", FORMATS)
 def test_a_scheduled_article_changes_the_validators_when_its_time_comes(client, story, clock, format):
     scheduled = ArticleFactory(title="定时发布的文章", section=story.section)
-    publishing.publish(scheduled, at=timezone.now() + datetime.timedelta(hours=1))
+    workflow.publish(scheduled, at=timezone.now() + datetime.timedelta(hours=1))
     clock(minutes=30)
     urls = [feed_url(format), feed_url(format, story.section)]
     before = [settled(client, url, clock) for url in urls]
@@ -408,7 +408,7 @@ def test_an_unpublished_article_leaves_every_feed(client, story, clock, format):
     urls = [feed_url(format), feed_url(format, story.section), feed_url(format, story.column)]
     first = [settled(client, url, clock) for url in urls]
     assert all(story.title in response.content.decode() for response in first)
-    publishing.unpublish(story)
+    workflow.unpublish(story)
     for url, response in zip(urls, first, strict=True):
         for again in conditional(client, url, response):
             assert again.status_code == 200 and story.title not in again.content.decode()
@@ -427,7 +427,7 @@ def test_last_modified_is_named_once_its_second_is_over(client, story, monkeypat
     assert parsedate_to_datetime(again["Last-Modified"]) == now.replace(microsecond=0) - datetime.timedelta(seconds=1)
     assert client.get(url, headers={"if-modified-since": again["Last-Modified"]}).status_code == 304
     now += datetime.timedelta(milliseconds=500)
-    publishing.unpublish(story)  # seen first in this second: its Last-Modified is not named yet
+    workflow.unpublish(story)  # seen first in this second: its Last-Modified is not named yet
     changed = client.get(url, headers={"if-modified-since": again["Last-Modified"]})
     assert changed.status_code == 200 and "Last-Modified" not in changed and story.title not in changed.content.decode()
 
@@ -457,11 +457,11 @@ def test_feeds_through_the_page_cache(client, story, settings, clock):
     assert all(response.status_code == 304 for response in conditional(client, url, first))
     # A scheduled article appears when its time comes, an unpublished one leaves at once.
     scheduled = ArticleFactory(title="定时发布的文章")
-    publishing.publish(scheduled, at=timezone.now() + datetime.timedelta(seconds=1.5))
+    workflow.publish(scheduled, at=timezone.now() + datetime.timedelta(seconds=1.5))
     assert "定时发布的文章" not in client.get(url).content.decode()
     time.sleep(2)
     assert "定时发布的文章" in client.get(url).content.decode()
-    publishing.unpublish(story)
+    workflow.unpublish(story)
     for response in conditional(client, url, first):
         assert response.status_code == 200 and story.title not in response.content.decode()
 

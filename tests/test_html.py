@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
 
-from articles import publishing
+from articles import workflow
 from articles.models import Article, SiteSettings
 
 from .factories import ArticleFactory, ArticleImageFactory, ArticleUnitFactory, ColumnFactory
@@ -35,7 +35,7 @@ def pages(client, staff_client, seed_article, rf):
     )
     seed_article.tags.add("党建")
     ArticleImageFactory(article=seed_article, position=3, alt_text="第三张图")
-    publishing.article_saved(seed_article)
+    workflow.article_saved(seed_article)
     for i in range(25):
         other = ArticleFactory(
             column=seed_article.column,

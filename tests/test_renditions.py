@@ -7,7 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from articles import publishing, renditions
+from articles import renditions, workflow
 from articles.models import ArticleImage, ImageRendition
 
 from .factories import ArticleFactory, ArticleImageFactory
@@ -64,15 +64,15 @@ def test_unreadable_file_gets_no_renditions_and_the_page_still_shows_it(client):
 def test_article_saved_makes_renditions_once_and_again_for_a_new_file():
     article = ArticleFactory()
     image = ArticleImageFactory(article=article, image=image_file(700, 350))
-    publishing.article_saved(article)
+    workflow.article_saved(article)
     first = set(ImageRendition.objects.values_list("pk", flat=True))
     assert len(first) == 6  # 320, 640, 700 in two formats
-    publishing.article_saved(article)
+    workflow.article_saved(article)
     assert set(ImageRendition.objects.values_list("pk", flat=True)) == first  # made once
     old_path = ImageRendition.objects.first().file.path
     image.image = image_file(330, 100, name="new.jpg")
     image.save()
-    publishing.article_saved(article)
+    workflow.article_saved(article)
     assert sorted(ImageRendition.objects.values_list("width", flat=True)) == [320, 320, 330, 330]
     assert not ImageRendition.objects.filter(pk__in=first).exists()
     assert not os.path.exists(old_path)  # old files are removed with their rows
@@ -82,7 +82,7 @@ def test_article_page_offers_picture_with_srcset_and_intrinsic_size(client):
     article = ArticleFactory(body="<p>一</p><p>二</p>")
     top = ArticleImageFactory(article=article, position=0, image=image_file(1000, 500), alt_text="上图")
     below = ArticleImageFactory(article=article, position=2, order=1, image=image_file(500, 250), alt_text="下图")
-    publishing.article_saved(article)
+    workflow.article_saved(article)
     html = client.get(article.get_absolute_url()).content.decode()
     top_webp = [r.file.url for r in top.renditions.filter(format="webp").order_by("width")]
     srcset = ", ".join(f"{url} {width}w" for url, width in zip(top_webp, [320, 640, 960, 1000], strict=True))
@@ -98,7 +98,7 @@ def test_list_thumbnails_use_small_renditions_lazily(client):
     article = ArticleFactory()
     ArticleImageFactory(article=article, image=image_file(800, 600))
     ArticleFactory(section=article.section)  # the newer one is the home page lead; look at the section page
-    publishing.article_saved(article)
+    workflow.article_saved(article)
     html = client.get(article.section.get_absolute_url()).content.decode()
     assert '<picture class="thumb">' in html and 'sizes="160px"' in html and "320w" in html
     assert html.count('loading="lazy"') == 1

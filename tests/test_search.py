@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import publishing, search
+from articles import search, workflow
 from articles.models import Article, SearchEntry, Unit
 
 from .factories import ArticleFactory, ArticleUnitFactory, ColumnFactory, SectionFactory
@@ -33,7 +33,7 @@ def make(title, body="<p>正文。</p>", tags=(), units=(), index=True, **fields
     for order, name in enumerate(units):
         ArticleUnitFactory(article=article, unit=Unit.objects.get_or_create(name=name)[0], order=order)
     if index:
-        publishing.article_saved(article)
+        workflow.article_saved(article)
     return article
 
 
@@ -393,19 +393,19 @@ def test_the_search_page_queries_do_not_grow_with_the_results(client, db, settin
 def test_the_index_follows_publish_change_unpublish_and_delete(db):
     article = make("草稿标题", status=Article.Status.DRAFT, publish_at=None)
     assert not found("草稿")
-    publishing.publish(article)
+    workflow.publish(article)
     assert found("草稿") == {"草稿标题"}
     article.title = "新标题"
     article.save()
-    publishing.article_saved(article)
+    workflow.article_saved(article)
     assert not found("草稿") and found("新标题") == {"新标题"}
-    publishing.unpublish(article)
+    workflow.unpublish(article)
     assert not found("新标题")
-    publishing.publish(article)
+    workflow.publish(article)
     assert found("新标题") == {"新标题"}
     pk = article.pk
     article.delete()
-    publishing.articles_deleted([pk])
+    workflow.articles_deleted([pk])
     assert not found("新标题") and not SearchEntry.objects.exists()
 
 
@@ -420,10 +420,10 @@ def test_the_admin_keeps_the_index_current(staff_client, db):
     assert not found("浙江医学院")
     staff_client.post(reverse("admin:articles_article_delete", args=[article.pk]), {"post": "yes"})
     assert not found("新闻")  # in the trash: hidden, its index entry kept for a restore
-    publishing.restore(Article.objects.get())
+    workflow.restore(Article.objects.get())
     assert found("新闻") == {article.title}
     Article.objects.update(deleted_at=timezone.now() - datetime.timedelta(days=400))
-    publishing.purge_trash()
+    workflow.purge_trash()
     assert not SearchEntry.objects.exists()
 
 

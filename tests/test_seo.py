@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from articles import publishing
+from articles import workflow
 from articles.models import Article, SiteSettings
 
 from .factories import ArticleFactory, ArticleImageFactory, SectionFactory
@@ -60,7 +60,7 @@ def article():
     )
     article.tags.add("党建", "智能建造")
     ArticleImageFactory(article=article)
-    publishing.article_saved(article)
+    workflow.article_saved(article)
     return Article.objects.get(pk=article.pk)
 
 

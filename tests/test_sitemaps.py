@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import publishing
+from articles import versions
 from articles.models import Article
 
 from .factories import ArticleFactory, ArticleUnitFactory, ColumnFactory, SectionFactory, UnitFactory
@@ -88,7 +88,7 @@ def make_listed_articles(count, start=0):
         article = ArticleFactory(section=SectionFactory(name=f"频道{i}"), column=ColumnFactory(name=f"栏目{i}"))
         ArticleUnitFactory(article=article)
         article.tags.add(f"标签{i}")
-    publishing.content_changed()
+    versions.content_changed()
 
 
 @pytest.mark.parametrize("section", ["articles", "sections", "columns", "units", "tags"])

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import publishing
+from articles import versions, workflow
 from articles.models import Article, SiteSettings
 
 from .factories import (
@@ -171,7 +171,7 @@ def make_articles(count, **fields):
     for i in range(count):
         article = ArticleFactory(publish_at=DAY - datetime.timedelta(minutes=i), **fields)
         ArticleImageFactory(article=article)
-        publishing.article_saved(article)
+        workflow.article_saved(article)
         articles.append(article)
     return articles
 
@@ -405,7 +405,7 @@ def test_article_page_query_count_with_related_and_renditions_is_fixed(client):
     counts = []
     for size in (1, 12):
         article = _article_with(size)
-        publishing.article_saved(article)
+        workflow.article_saved(article)
         for i in range(size):
             related = ArticleFactory()
             related.tags.add(f"标签{article.pk}-{i}")
@@ -420,7 +420,7 @@ def test_about_and_contact_pages_come_from_site_settings(client):
     assert client.get(reverse("articles:about")).status_code == 404
     assert "关于我们" not in page_text(client.get("/"))
     SiteSettings.objects.filter(pk=1).update(about="<p>《国企》杂志社简介。</p>", contact="<p>电话：010-00000000</p>")
-    publishing.content_changed()  # as the admin does after a save
+    versions.content_changed()  # as the admin does after a save
     about = client.get(reverse("articles:about"))
     assert about.status_code == 200 and "《国企》杂志社简介。" in page_text(about)
     assert "电话：010-00000000" in page_text(client.get(reverse("articles:contact")))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles import publishing
+from articles import workflow
 from articles.models import SearchEntry
 
 
@@ -15,5 +15,5 @@ class Command(BaseCommand):
             if done == total or done % (batch * 20) == 0:
                 self.stdout.write(f"{done}/{total}")
 
-        publishing.all_articles_changed(batch_size=batch, progress=progress)
+        workflow.all_articles_changed(batch_size=batch, progress=progress)
         self.stdout.write(self.style.SUCCESS(f"{SearchEntry.objects.count()} articles indexed"))

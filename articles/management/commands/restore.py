@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from articles import publishing
+from articles import workflow
 from articles.models import Article
 
 
@@ -41,5 +41,5 @@ class Command(BaseCommand):
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(file.read_bytes())
                 files += 1
-        publishing.all_articles_changed()
+        workflow.all_articles_changed()
         self.stdout.write(f"restored {Article.objects.count()} articles and {files} media files")

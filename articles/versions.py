@@ -1,0 +1,66 @@
+"""The content version: a number that changes whenever content readers see changes.
+
+Every cache key of a page or of a value derived from content includes it, so a change is seen on
+the next request on every app server with nothing to purge (see ``articles.cache``).
+"""
+
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.core.cache import cache
+
+from .models import ContentVersion
+
+CONTENT_VERSION_KEY = "newsroom:content-version"
+
+
+# The version a request has read, so that it reads it once (see ContentVersionMiddleware).
+_request_version = ContextVar("newsroom_request_version", default=None)
+
+
+def _read_content_version():
+    if settings.SHARED_CACHE:
+        # Start from the clock, so a version lost from the cache never repeats an old one.
+        return cache.get_or_set(CONTENT_VERSION_KEY, time.time_ns, timeout=None)
+    return ContentVersion.current()
+
+
+def content_version():
+    """A number that changes whenever content readers see changes; part of every page cache key.
+
+    It lives where every app server sees it: in the cache when the cache is shared (Redis), else
+    in the database (a local-memory cache is private to one process). Within a request it is read
+    once.
+    """
+    memo = _request_version.get()
+    if memo is None:
+        return _read_content_version()
+    if not memo:
+        memo.append(_read_content_version())
+    return memo[0]
+
+
+@contextmanager
+def one_content_version_per_request():
+    """Inside this block content_version() is read at most once, unless content changes meanwhile."""
+    token = _request_version.set([])
+    try:
+        yield
+    finally:
+        _request_version.reset(token)
+
+
+def content_changed():
+    """Call after any change readers could see: the next request on every server sees it."""
+    memo = _request_version.get()
+    if memo:
+        memo.clear()
+    if settings.SHARED_CACHE:
+        try:
+            cache.incr(CONTENT_VERSION_KEY)
+        except ValueError:
+            cache.set(CONTENT_VERSION_KEY, time.time_ns(), timeout=None)
+    else:
+        ContentVersion.bump()
