@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -60,15 +61,32 @@ def bulk_action(transition, description, permission, done_message):
     return action
 
 
+class ArticleImageFormSet(BaseInlineFormSet):
+    """Gives each image row the user, whose photos kept from a failed save it may use."""
+
+    user = None
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "user": self.user}
+
+
 class ArticleImageInline(admin.StackedInline):
     model = ArticleImage
     form = ArticleImageForm
+    formset = ArticleImageFormSet
     extra = 0
-    fields = [("image", "preview"), "name", "caption", "alt_text", "credit", ("order", "position")]
+    fields = [("image", "preview"), "placeholder", "name", "caption", "alt_text", "credit", ("order", "position")]
     readonly_fields = ["preview"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)  # a new class each time
+        formset.user = request.user
+        return formset
 
     @admin.display(description=gettext_lazy("preview"))
     def preview(self, obj):
+        if obj.image and not obj.image._committed:  # chosen but not saved yet: shown beside the file input
+            return "-"
         if obj.image:
             return format_html('<img src="{}" alt="" class="article-image-preview">', obj.image.url)
         return _("No file yet: the page shows a captioned placeholder.")

@@ -1,16 +1,18 @@
 """Forms: the article admin's (edit-conflict check, body editor, uploads, autocomplete) and search."""
 
 import datetime
-from functools import cached_property
+from functools import cached_property, partial
 
 from django import forms
 from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
@@ -18,7 +20,7 @@ from reversion.models import Version
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from . import bodies, search, uploads
+from . import bodies, pending_uploads, search, uploads
 from .models import Article, ArticleImage, ArticleUnit, Column, Section, SiteSettings, Unit
 
 NEW = "new:"  # prefix of a value typed into an autocomplete box that names nothing yet
@@ -220,26 +222,116 @@ class ArticleForm(forms.ModelForm):
         )
 
 
-class ImageUploadField(forms.FileField):
-    """A file field whose new uploads go through ``uploads.clean_image`` (its messages name the problem)."""
+class KeptReference(str):
+    """A signed reference to a photo kept from a failed save, as the image input posts it back."""
 
-    widget = AdminFileWidget
+
+class KeptImageInput(AdminFileWidget):
+    """The file input of an image row; after a failed save it also carries and shows the photo kept.
+
+    A browser never sends a file twice: the form keeps the cleaned upload (``pending_uploads``)
+    and sets ``kept``; the row is rendered with a hidden reference and a note with a thumbnail.
+    """
+
+    kept = None
+
+    def kept_name(self, name):
+        return f"{name}-kept"
+
+    def value_from_datadict(self, data, files, name):
+        upload = super().value_from_datadict(data, files, name)
+        reference = data.get(self.kept_name(name))
+        if not reference or upload:  # a new file wins over the kept one
+            return upload
+        if upload is False:  # "clear" ticked while a photo is kept: say which one is meant
+            return forms.widgets.FILE_INPUT_CONTRADICTION
+        return KeptReference(reference)
+
+    def value_omitted_from_data(self, data, files, name):
+        return super().value_omitted_from_data(data, files, name) and self.kept_name(name) not in data
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if self.kept is None:
+            return html
+        thumbnail = self.kept.thumbnail
+        return html + format_html(
+            '<input type="hidden" name="{}" value="{}"><p class="kept-upload">{}{}</p>',
+            self.kept_name(name),
+            self.kept.reference,
+            format_html('<img src="{}" alt="" class="article-image-preview">', thumbnail) if thumbnail else "",
+            gettext("The photo you chose, %(name)s, is kept: saving will use it (or choose another).")
+            % {"name": self.kept.name},
+        )
+
+
+class ImageUploadField(forms.FileField):
+    """A file field whose new uploads go through ``uploads.clean_image`` (its messages name the problem),
+    or whose value is a photo kept from a failed save for ``user``."""
+
+    widget = KeptImageInput
+    user = None
 
     def to_python(self, data):
+        if isinstance(data, KeptReference):
+            return pending_uploads.retrieve(data, self.user)
         upload = super().to_python(data)
         return uploads.clean_image(upload) if upload else upload
 
 
 class ArticleImageForm(forms.ModelForm):
+    """An image row of the article form. A chosen photo survives a failed save; a new row is saved
+    without a photo only when the editor says so (imported slots such as IMG_256 are placeholders already)."""
+
     image = ImageUploadField(
         label=ArticleImage._meta.get_field("image").verbose_name,
-        help_text=ArticleImage._meta.get_field("image").help_text,
+        help_text=_("JPEG, PNG, WebP or GIF, at most 20 MB."),
+        required=False,
+    )
+    placeholder = forms.BooleanField(
+        label=_("No photo yet: keep a placeholder"),
+        help_text=_(
+            "Saves the image without a file: the page shows its caption in a placeholder until a photo is uploaded."
+        ),
         required=False,
     )
 
     class Meta:
         model = ArticleImage
         fields = "__all__"  # noqa: DJ007 - the inline picks its fields
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].user = user
+        self.user = user
+        if self.instance.pk:  # only a new row needs the editor's say
+            self.fields["placeholder"].widget = forms.HiddenInput()
+
+    def clean(self):
+        cleaned = super().clean()
+        image = cleaned.get("image")
+        if cleaned.get("DELETE"):
+            return cleaned
+        if isinstance(image, ContentFile) and not isinstance(image, pending_uploads.KeptFile):
+            image = cleaned["image"] = pending_uploads.keep(image, self.user)  # a new upload, cleaned
+        if isinstance(image, pending_uploads.KeptFile):
+            self.fields["image"].widget.kept = image
+        if self.instance.pk is None and "image" not in self.errors and not image and not cleaned.get("placeholder"):
+            self.add_error(
+                "image",
+                forms.ValidationError(
+                    _("Choose the photo for this image, or tick “%(placeholder)s” to save it without one.")
+                    % {"placeholder": self.fields["placeholder"].label},
+                    code="photo_missing",
+                ),
+            )
+        return cleaned
+
+    def save(self, commit=True):
+        image = self.cleaned_data.get("image")
+        if isinstance(image, pending_uploads.KeptFile):  # the article keeps its own copy
+            transaction.on_commit(partial(pending_uploads.discard, image.path))
+        return super().save(commit)
 
 
 class SiteSettingsForm(forms.ModelForm):

@@ -24,6 +24,7 @@ from .factories import (
     SectionFactory,
     UnitFactory,
 )
+from .formdata import form_data
 from .pagetext import page_text
 
 pytestmark = pytest.mark.django_db
@@ -528,6 +529,26 @@ def test_new_units_and_tags_are_created_on_the_fly(editor_client):
     article = Article.objects.get()
     assert [u.name for u in article.units.all()] == ["新成立的单位", "浙江一建"]
     assert Unit.objects.filter(name="浙江一建").count() == 1
+    assert sorted(article.tags.names()) == ["党建", "全新标签"]
+
+
+def test_units_and_tags_typed_as_new_survive_a_failed_save(editor_client):
+    data = article_data(
+        SectionFactory(),
+        title="",
+        tags=["党建", "new:全新标签"],
+        **inline_management("unit_links", total=1),
+        **{"unit_links-0-unit": "new:新成立的单位", "unit_links-0-order": "0"},
+    )
+    add_url = reverse("admin:articles_article_add")
+    response = editor_client.post(add_url, data)
+    assert response.status_code == 200 and not Article.objects.exists()
+    again = form_data(response, "article_form")  # what the browser sends back, as shown
+    assert again["unit_links-0-unit"] == "new:新成立的单位" and again["tags"] == ["党建", "全新标签"]
+    response = editor_client.post(add_url, {**again, "title": "补上标题"})
+    assert response.status_code == 302, response.context and response.context["errors"]
+    article = Article.objects.get()
+    assert [u.name for u in article.units.all()] == ["新成立的单位"]
     assert sorted(article.tags.names()) == ["党建", "全新标签"]
 
 

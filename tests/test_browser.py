@@ -222,6 +222,60 @@ def test_editor_writes_previews_and_publishes_and_a_reader_sees_it(
     reader.context.close()
 
 
+def test_a_photo_chosen_before_a_failed_save_is_kept_and_published(
+    live_server, page, browser, screenshot, django_user_model, tmp_path
+):
+    from .conftest import member
+
+    Section.objects.create(name="协会")
+    user = member(django_user_model, "bianji", "编辑")
+    user.set_password("pw-for-browser-tests")
+    user.save()
+    chosen = tmp_path / "签约.jpg"
+    chosen.write_bytes(photo(900, 600, "#1d4ed8").read())
+
+    page.goto(live_server.url + reverse("admin:articles_article_add"))
+    page.fill("#id_username", "bianji")
+    page.fill("#id_password", "pw-for-browser-tests")
+    page.click("input[type=submit]")
+    page.select_option("#id_section", label="协会")
+    page.locator(".ProseMirror[contenteditable='true']").click()
+    page.keyboard.type("忘了写标题的文章正文。")
+    page.locator("#images-group .add-row a").click()
+    page.set_input_files("input[name='images-0-image']", str(chosen))
+    page.fill("input[name='images-0-caption']", "共建单位签署协议")
+    page.fill("input[name='images-0-alt_text']", "两位代表在台上签字")
+    page.click("input[name='_continue']")  # no title: refused
+
+    expect(page.locator(".errornote")).to_be_visible()
+    expect(page.locator(".field-title .errorlist")).to_be_visible()
+    note = page.locator("#images-0 .kept-upload")
+    expect(note).to_contain_text("已选择的图片 签约.jpg 已保留，保存时将使用它")
+    assert note.locator("img").evaluate("img => img.naturalWidth") > 0  # the thumbnail of the chosen photo
+    assert page.locator("input[name='images-0-caption']").input_value() == "共建单位签署协议"
+    screenshot(page, "editor-kept-photo")
+
+    page.fill("#id_title", "补上标题的文章")
+    page.click("input[name='_publish']")
+    page.wait_for_url("**/admin/articles/article/")
+    article = Article.objects.get(title="补上标题的文章")
+    assert article.images.get().image
+
+    reader = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
+    reader.goto(live_server.url + article.get_absolute_url())
+    figure = reader.locator("figure img")
+    figure.scroll_into_view_if_needed()
+    assert (
+        figure.evaluate(
+            "img => img.complete ? img.naturalWidth : new Promise(done => img.onload = () => done(img.naturalWidth))"
+        )
+        > 0
+    )
+    assert figure.get_attribute("alt") == "两位代表在台上签字"
+    assert reader.locator("figure figcaption").inner_text().startswith("共建单位签署协议")
+    reader.context.close()
+
+
 def test_images_load_a_rendition_sized_for_the_screen(live_server, page, archive):
     seed = archive[0]
     page.set_viewport_size(PHONE)

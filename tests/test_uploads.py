@@ -6,13 +6,16 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.test import Client
+from django.urls import reverse, reverse_lazy
 from PIL import Image
 
 from articles import uploads
 from articles.models import Article, ArticleImage
 
-from .factories import SectionFactory
+from .conftest import member
+from .factories import ArticleFactory, ArticleImageFactory, SectionFactory
+from .formdata import form_data
 from .pagetext import page_text
 from .test_admin import article_data, inline_management
 
@@ -128,3 +131,169 @@ def test_an_image_without_exif_is_stored_byte_for_byte(editor_client):
     post_with_upload(editor_client, SimpleUploadedFile("plain.jpg", content))
     with ArticleImage.objects.get().image.open("rb") as stored:
         assert stored.read() == content
+
+
+# A photo chosen in the form survives a failed save; a row never loses its photo silently.
+
+
+def rotated_photo(name="phone.jpg"):
+    """A JPEG that ``clean_image`` changes (EXIF rotation applied), so kept bytes can be told from sent ones."""
+    exif = Image.Exif()
+    exif[uploads.ORIENTATION] = 6
+    return SimpleUploadedFile(name, image_bytes("JPEG", (700, 400), exif=exif.tobytes()))
+
+
+def cleaned_bytes(upload):
+    return uploads.clean_image(SimpleUploadedFile(upload.name, upload.read())).read()
+
+
+def new_image_row(upload=None, **extra):
+    row = {
+        **inline_management("images", total=1),
+        "images-0-caption": "图注",
+        "images-0-alt_text": "说明",
+        "images-0-order": "0",
+        "images-0-position": "0",
+        **extra,
+    }
+    if upload is not None:
+        row["images-0-image"] = upload
+    return row
+
+
+def image_errors(response, row=0):
+    return response.context["inline_admin_formsets"][0].formset.errors[row].get("image", [])
+
+
+def pending_files(media_root):
+    return stored_files(media_root / "pending")
+
+
+ADD_URL = reverse_lazy("admin:articles_article_add")
+
+
+def test_a_photo_chosen_before_a_failed_save_is_kept_and_the_next_save_uses_it(
+    editor_client, media_root, django_capture_on_commit_callbacks
+):
+    upload = rotated_photo()
+    expected = cleaned_bytes(upload)
+    upload.seek(0)
+    response = editor_client.post(ADD_URL, article_data(SectionFactory(), title="", **new_image_row(upload)))
+    assert response.status_code == 200 and not Article.objects.exists()
+    text = page_text(response)
+    assert "这个字段是必填项" in text
+    assert "已选择的图片 phone.jpg 已保留，保存时将使用它" in text
+    assert len(pending_files(media_root)) == 1
+
+    # The editor fills in the title and saves: the browser sends the form back, without any file.
+    again = form_data(response, "article_form")
+    assert "images-0-image" not in again
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(ADD_URL, {**again, "title": "补上标题的文章"})
+    assert response.status_code == 302, response.context and response.context["errors"]
+    image = ArticleImage.objects.get(article__title="补上标题的文章")
+    with image.image.open("rb") as stored:
+        assert stored.read() == expected
+    assert image.image.name.startswith("articles/") and image.image.name.endswith("phone.jpg")
+    assert sorted(image.renditions.values_list("width", flat=True)) == [320, 320, 400, 400]  # upright: 400 wide
+    assert pending_files(media_root) == []  # the kept copy is gone once the article is saved
+
+
+def test_a_photo_chosen_before_an_edit_conflict_is_kept(editor_client, django_user_model):
+    article = ArticleFactory(title="原标题")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    opened = editor_client.get(url).context["adminform"].form["edit_token"].value()
+    article.title = "别人改的标题"
+    article.save()  # someone else saved after the editor opened the form
+    data = article_data(article.section, title="我的标题", edit_token=opened, **new_image_row(rotated_photo()))
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "没有保存" in text and "已选择的图片 phone.jpg 已保留" in text
+    response = editor_client.post(url, form_data(response, "article_form"))  # saving again, knowingly
+    assert response.status_code == 302, response.context and response.context["errors"]
+    image = ArticleImage.objects.get(article=article)
+    assert image.image and image.image.size > 0
+
+
+def test_a_new_photo_for_an_existing_image_is_kept_and_replaces_it(editor_client):
+    article = ArticleFactory()
+    old = ArticleImageFactory(article=article, caption="旧图注")
+    old_name = old.image.name
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    form = form_data(editor_client.get(url), "article_form")
+    response = editor_client.post(url, {**form, "title": "", "images-0-image": rotated_photo("new.jpg")})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "已选择的图片 new.jpg 已保留" in page_text(response)
+    assert old.image.url in html  # what the row has now is still shown
+    response = editor_client.post(url, {**form_data(response, "article_form"), "title": "新标题"})
+    assert response.status_code == 302, response.context and response.context["errors"]
+    old.refresh_from_db()
+    assert old.image.name != old_name and old.image.name.endswith("new.jpg")
+
+
+def test_clearing_a_photo_survives_a_failed_save(editor_client):
+    article = ArticleFactory()
+    image = ArticleImageFactory(article=article)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    form = form_data(editor_client.get(url), "article_form")
+    response = editor_client.post(url, {**form, "title": "", "images-0-image-clear": "on"})
+    assert response.status_code == 200
+    again = form_data(response, "article_form")
+    assert again.get("images-0-image-clear") == "on"  # the box is still ticked
+    assert editor_client.post(url, {**again, "title": "新标题"}).status_code == 302
+    image.refresh_from_db()
+    assert not image.image
+
+
+def test_a_tampered_or_foreign_kept_photo_is_a_form_error(editor_client, django_user_model):
+    response = editor_client.post(ADD_URL, article_data(SectionFactory(), title="", **new_image_row(rotated_photo())))
+    again = {**form_data(response, "article_form"), "title": "标题"}
+    [reference] = [name for name in again if name.startswith("images-0-") and name.endswith("kept")]
+
+    tampered = editor_client.post(ADD_URL, {**again, reference: again[reference][:-2] + "xx"})
+    assert tampered.status_code == 200 and not Article.objects.exists()
+    [error] = image_errors(tampered)
+    assert "重新选择" in error and error in page_text(tampered)
+
+    # Another editor cannot use a reference made for someone else.
+    other = Client()
+    other.force_login(member(django_user_model, "other", "编辑"))
+    foreign = other.post(ADD_URL, again)
+    assert foreign.status_code == 200 and not Article.objects.exists()
+    assert "重新选择" in image_errors(foreign)[0]
+
+    assert editor_client.post(ADD_URL, again).status_code == 302  # its owner can
+
+
+def test_a_new_image_row_without_a_photo_needs_the_editors_say(editor_client, media_root):
+    data = article_data(SectionFactory(), **new_image_row())
+    response = editor_client.post(ADD_URL, data)
+    assert response.status_code == 200 and not Article.objects.exists()
+    [error] = image_errors(response)
+    assert "选择图片" in error and "无图片，先保留占位" in error and error in page_text(response)
+
+    response = editor_client.post(ADD_URL, {**data, "images-0-placeholder": "on"})
+    assert response.status_code == 302
+    image = ArticleImage.objects.get()
+    assert not image.image and image.caption == "图注"
+
+
+def test_a_photo_that_could_not_be_kept_must_be_chosen_again(editor_client, media_root):
+    bad = SimpleUploadedFile("cut.jpg", cut(noisy_bytes("JPEG")))
+    response = editor_client.post(ADD_URL, article_data(SectionFactory(), title="", **new_image_row(bad)))
+    assert "不完整" in image_errors(response)[0] and pending_files(media_root) == []
+    # Saved again without choosing a photo: refused, never a placeholder by default.
+    response = editor_client.post(ADD_URL, {**form_data(response, "article_form"), "title": "标题"})
+    assert response.status_code == 200 and not Article.objects.exists()
+    assert "无图片，先保留占位" in image_errors(response)[0]
+
+
+def test_imported_image_slots_without_files_still_save(editor_client, seed_article):
+    url = reverse("admin:articles_article_change", args=[seed_article.pk])
+    slots = list(seed_article.images.values_list("pk", "name"))
+    assert slots and not any(image.image for image in seed_article.images.all())
+    response = editor_client.post(url, form_data(editor_client.get(url), "article_form"))
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert list(seed_article.images.values_list("pk", "name")) == slots
