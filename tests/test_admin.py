@@ -646,3 +646,15 @@ def test_about_and_contact_are_sanitised_when_saved(staff_client):
     assert site.about == "<p>杂志社简介</p>"
     assert site.contact == "<p>电话：010-00000000</p>\n\n<p>地址：北京</p>"
     assert "杂志社简介" in page_text(staff_client.get(reverse("articles:about")))
+
+
+def test_a_failed_site_settings_save_keeps_what_was_typed(editor_client):
+    url = reverse("admin:articles_sitesettings_change", args=[SiteSettings.load().pk])
+    typed = {"site_name": "", "icp_number": "浙ICP备12345678号", "about": "<p>杂志社简介</p>", "contact": "电话：010-1"}
+    response = editor_client.post(url, {**form_data(editor_client.get(url), "sitesettings_form"), **typed})
+    assert response.status_code == 200
+    again = form_data(response, "sitesettings_form")
+    assert {name: again[name] for name in typed} == typed
+    assert editor_client.post(url, {**again, "site_name": "新站名"}).status_code == 302
+    site = SiteSettings.load()
+    assert (site.site_name, site.icp_number, site.about) == ("新站名", "浙ICP备12345678号", "<p>杂志社简介</p>")

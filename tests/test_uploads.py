@@ -185,9 +185,15 @@ def test_a_photo_chosen_before_a_failed_save_is_kept_and_the_next_save_uses_it(
     assert "已选择的图片 phone.jpg 已保留，保存时将使用它" in text
     assert len(pending_files(media_root)) == 1
 
-    # The editor fills in the title and saves: the browser sends the form back, without any file.
+    # Saved again, still without a title: the same kept photo, no second copy.
     again = form_data(response, "article_form")
-    assert "images-0-image" not in again
+    assert "images-0-image" not in again  # the browser sends no file
+    response = editor_client.post(ADD_URL, again)
+    assert response.status_code == 200 and "已选择的图片 phone.jpg 已保留" in page_text(response)
+    kept = "images-0-image-kept"
+    assert form_data(response, "article_form")[kept] == again[kept] and len(pending_files(media_root)) == 1
+
+    # The editor fills in the title and saves.
     with django_capture_on_commit_callbacks(execute=True):
         response = editor_client.post(ADD_URL, {**again, "title": "补上标题的文章"})
     assert response.status_code == 302, response.context and response.context["errors"]
