@@ -302,16 +302,13 @@ class ArticleImageForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["image"].user = user
-        self.user = user
+        self.user = self.fields["image"].user = user
         if self.instance.pk:  # only a new row needs the editor's say
             self.fields["placeholder"].widget = forms.HiddenInput()
 
     def clean(self):
         cleaned = super().clean()
         image = cleaned.get("image")
-        if cleaned.get("DELETE"):
-            return cleaned
         if isinstance(image, ContentFile) and not isinstance(image, pending_uploads.KeptFile):
             image = cleaned["image"] = pending_uploads.keep(image, self.user)  # a new upload, cleaned
         if isinstance(image, pending_uploads.KeptFile):
