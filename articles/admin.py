@@ -322,11 +322,6 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
             ),
         ] + [url for url in super().get_urls() if url.name not in gone]
 
-    def changelist_view(self, request, extra_context=None):
-        # Not inside VersionAdmin's revision block: each article a bulk action changes keeps a
-        # revision of its own (one revision for all would, once restored, bring back all of them).
-        return super(VersionAdmin, self).changelist_view(request, extra_context)
-
     def history_view(self, request, object_id, extra_context=None):
         versions = Version.objects.get_for_object_reference(Article, unquote(object_id)).select_related(
             "revision__user"

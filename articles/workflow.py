@@ -18,19 +18,30 @@ from taggit.models import TaggedItem
 from . import renditions, roles, search
 from .versions import content_changed
 
+# What a revision of an article holds besides the article (``reversion.register(follow=...)``),
+# with what naming each part reads (its ``__str__``).
+FOLLOWED = ["images", "unit_links__unit", "tagged_items__tag", "tagged_items__content_object"]
+
 
 class TransitionNotAllowed(ValueError):
     """The workflow does not lead from the article's status to the one asked for."""
 
 
 def record_revision(article, user=None, comment=""):
-    """Keep a revision of the article with its images, units and tags (django-reversion).
+    """Keep a revision of the article with its images, units and tags (django-reversion)."""
+    record_revisions([article], user, comment)
+
+
+def record_revisions(articles, user=None, comment=""):
+    """Keep one revision of these articles, each with its images, units and tags.
 
     Inside the admin's revision block this joins the revision the admin is making (one per
-    request); elsewhere (importer, commands) it is saved at once.
+    request); elsewhere (importer, commands) it is saved at once. Restoring it later restores one
+    article at a time (``history.revert``).
     """
     with reversion.create_revision(manage_manually=True):
-        reversion.add_to_revision(article)
+        for article in articles:
+            reversion.add_to_revision(article)
         if user is not None and user.is_authenticated:
             reversion.set_user(user)
         if comment:
@@ -66,15 +77,14 @@ def _saved(article, user, comment):
 def articles_changed(pks, user=None, comment=""):
     """After a change to many articles at once (a tag or unit renamed, merged or deleted).
 
-    With a ``comment``, each article keeps a revision of its own that says what happened (one
-    revision per article, so restoring it later touches that article alone).
+    With a ``comment``, the articles keep a revision (one for them all) that says what happened.
     """
     pks = list(pks)
     if comment:
         from .models import Article
 
-        for article in Article.objects.filter(pk__in=pks).order_by("pk").iterator(chunk_size=500):
-            record_revision(article, user, comment)
+        articles = Article.objects.filter(pk__in=pks).order_by("pk").prefetch_related(*FOLLOWED)
+        record_revisions(articles.iterator(chunk_size=500), user, comment)
     search.index_articles(pks)
     content_changed()
 
