@@ -19,24 +19,24 @@ def may_publish(user):
 
 def may_change(user, article):
     """Whether ``user`` may change ``article`` as it is now (its text, or move it along the workflow)."""
-    if user is None or may_publish(user) and user.has_perm("articles.change_article"):
+    if user is None:
         return True
-    return (
-        user.has_perm("articles.change_article")
-        and article.status == article.Status.DRAFT
-        and article.created_by_id is not None
-        and article.created_by_id == user.pk
-    )
+    if not user.has_perm("articles.change_article"):
+        return False
+    if may_publish(user):
+        return True
+    mine = article.created_by_id is not None and article.created_by_id == user.pk
+    return mine and article.status == article.Status.DRAFT
 
 
 def may_delete(user, article):
     """Whether ``user`` may move ``article`` to the trash, or bring it back from there."""
-    return user is None or user.has_perm("articles.delete_article") and may_change(user, article)
+    return user is None or (user.has_perm("articles.delete_article") and may_change(user, article))
 
 
 def may_change_shared(user, permission):
     """Tags and units show on published articles: changing one needs ``permission`` and the right to publish."""
-    return user is None or user.has_perm(permission) and may_publish(user)
+    return user is None or (user.has_perm(permission) and may_publish(user))
 
 
 def check_change(user, article):
