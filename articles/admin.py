@@ -1,8 +1,9 @@
 """The admin, where editors do all their work.
 
 Roles: the 编辑 (editor) and 撰稿 (contributor) groups, made by a migration, carry the
-permissions; the checks below enforce them on the server. Every change of an article goes
-through ``workflow`` (which keeps a revision); nothing happens in ``save()`` or signals.
+permissions; ``roles`` says who may change which article, and both the admin's permission checks
+and ``workflow`` (which every change goes through, and which keeps a revision) apply it, so a
+route that forgot to ask is still refused. Nothing happens in ``save()`` or signals.
 """
 
 import datetime
@@ -13,20 +14,23 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, router, transaction
 from django.forms.models import BaseInlineFormSet
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import localize
 from django.utils.html import format_html
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import history, versions, workflow
+from . import history, roles, versions, workflow
 from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
 from .models import (
     Article,
@@ -42,12 +46,13 @@ from .models import (
 )
 
 S = Article.Status
-# Buttons of the article form that save, then move the article along the workflow.
+# Buttons of the article form that save, then move the article along the workflow (which checks
+# the user's role).
 WORKFLOW_BUTTONS = {
-    "_submit_review": (gettext_lazy("Save and submit for review"), workflow.submit_for_review, False),
-    "_publish": (gettext_lazy("Save and publish (or schedule)"), workflow.publish, True),
-    "_unpublish": (gettext_lazy("Save and unpublish"), workflow.unpublish, True),
-    "_return_draft": (gettext_lazy("Save and return to draft"), workflow.return_to_draft, True),
+    "_submit_review": (gettext_lazy("Save and submit for review"), workflow.submit_for_review),
+    "_publish": (gettext_lazy("Save and publish (or schedule)"), workflow.publish),
+    "_unpublish": (gettext_lazy("Save and unpublish"), workflow.unpublish),
+    "_return_draft": (gettext_lazy("Save and return to draft"), workflow.return_to_draft),
 }
 
 
@@ -114,9 +119,9 @@ class ContentAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        self.content_saved(request, form.instance)
+        self.content_saved(request, form)
 
-    def content_saved(self, request, obj):
+    def content_saved(self, request, form):
         versions.content_changed()
 
     def delete_model(self, request, obj):
@@ -154,16 +159,19 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
 
-    # Permissions: contributors write drafts; only editors publish or touch published articles.
+    # Permissions (the rule is in ``roles``): contributors change their own drafts until they
+    # submit them; only editors publish or change anything else.
 
     def has_publish_permission(self, request, obj=None):
-        return request.user.has_perm("articles.publish_article")
+        return roles.may_publish(request.user)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None and not self.has_publish_permission(request):
-            return obj.status in (S.DRAFT, S.REVIEW)
-        return allowed
+        return allowed and (obj is None or roles.may_change(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or roles.may_delete(request.user, obj))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status"]
@@ -190,18 +198,32 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
             reversion.set_user(request.user)
             yield
 
-    def content_saved(self, request, obj):
-        workflow.article_saved(obj, request.user)
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if request.method == "POST" and "adminform" in (getattr(response, "context_data", None) or {}):
+                # The form is shown again (an error, a conflict): nothing is saved, so nothing made on
+                # the way (a unit typed into the form) stays either.
+                transaction.set_rollback(True)
+        return response
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.last_edited_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def content_saved(self, request, form):
+        obj = form.instance
+        workflow.article_saved(obj, request.user)  # refuses (and rolls back) a user who may not
         button = next((name for name in WORKFLOW_BUTTONS if name in request.POST), None)
         if button:
             self.run_workflow(request, obj, button)
 
     def run_workflow(self, request, obj, button):
-        label, transition, needs_publish = WORKFLOW_BUTTONS[button]
-        if needs_publish and not self.has_publish_permission(request):
-            raise PermissionDenied  # rolls back the whole save
+        label, transition = WORKFLOW_BUTTONS[button]
         try:
-            transition(obj, user=request.user)
+            transition(obj, user=request.user)  # PermissionDenied rolls back the whole save
         except workflow.TransitionNotAllowed as exc:
             messages.warning(request, str(exc))
         else:
@@ -239,7 +261,9 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
 
     def get_deleted_objects(self, objs, request):
         # Deleting moves articles to the trash: nothing related is deleted, so list only the articles.
-        return [str(obj) for obj in objs], {}, set(), []
+        # Those the user may not delete are named, and the whole delete is refused.
+        refused = {str(obj) for obj in objs if not roles.may_delete(request.user, obj)}
+        return [str(obj) for obj in objs], {}, refused, []
 
     def delete_model(self, request, obj):
         workflow.trash(obj, request.user)
@@ -258,12 +282,9 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
     def run_bulk(self, request, queryset, transition, done_message):
         done, refused = 0, []
         for article in queryset:
-            if not self.has_change_permission(request, article):
-                refused.append(_("You may not change “%(title)s”.") % {"title": article})
-                continue
             try:
                 transition(article, user=request.user)
-            except workflow.TransitionNotAllowed as exc:
+            except (workflow.TransitionNotAllowed, PermissionDenied) as exc:
                 refused.append(str(exc))
             else:
                 done += 1
@@ -303,6 +324,9 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        # django-reversion's "recover deleted" pages are left out: deleting moves an article to the
+        # trash (restorable there for TRASH_DAYS days); what purge_trash deletes is gone for good.
+        gone = {f"{prefix}_recoverlist", f"{prefix}_recover"}
         return [
             path(
                 "<path:object_id>/history/compare/",
@@ -314,7 +338,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
                 self.admin_site.admin_view(self.tag_autocomplete_view),
                 name=f"{prefix}_tag_autocomplete",
             ),
-        ] + super().get_urls()
+        ] + [url for url in super().get_urls() if url.name not in gone]
 
     def history_view(self, request, object_id, extra_context=None):
         versions = Version.objects.get_for_object_reference(Article, unquote(object_id)).select_related(
@@ -352,22 +376,43 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
         context.update(older=older, newer=newer, rows=history.compare(older, newer))
         return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
-    # Restoring a revision brings back the text, images, units and tags, never the workflow state:
-    # the status, publish time and trash stay as they are now (publishing is done by the workflow).
+    # Restoring a revision brings back the text, images, units and tags of the article, never the
+    # workflow state (``history.revert``). django-reversion's own view reverted the whole revision
+    # first and asked about permissions after, against the reverted article.
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        request.workflow_state = (
-            Article.objects.filter(pk=unquote(object_id)).values("status", "publish_at", "deleted_at").first()
-        )
-        return super().revision_view(request, object_id, version_id, extra_context)
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        state = getattr(request, "workflow_state", None)
-        if obj is not None and state:
-            for field, value in state.items():
-                setattr(obj, field, value)
-        return obj
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
+        version = get_object_or_404(Version.objects.get_for_object(article), pk=version_id)
+        may = self.has_change_permission if request.method == "POST" else self.has_view_or_change_permission
+        if not may(request, article):
+            raise PermissionDenied
+        context = {"title": _("Revert %(name)s") % {"name": version.object_repr}, "revert": True}
+        try:
+            with transaction.atomic(using=version.db), self.create_revision(request):
+                left_out = history.revert(version)
+                if left_out and request.method == "GET":
+                    messages.warning(request, LEFT_OUT_MESSAGE)
+                response = self.changeform_view(
+                    request, quote(str(article.pk)), request.path, {**context, **(extra_context or {})}
+                )
+                if request.method == "POST" and response.status_code == 302:
+                    reversion.set_comment(
+                        _("Reverted to previous version, saved on %(datetime)s")
+                        % {"datetime": localize(template_localtime(version.revision.date_created))}
+                    )
+                    return response
+                response.template_name = self.revision_form_template or self._reversion_get_template_list(
+                    "revision_form.html"
+                )
+                response.render()  # now, while the article is as the revision has it
+                raise ShownOnly(response)
+        except ShownOnly as shown:  # rolled back: looking at a revision changes nothing
+            return shown.response
+        except RevertError as exc:
+            messages.error(request, str(exc))
+            return redirect("admin:articles_article_history", quote(article.pk))
 
     def tag_autocomplete_view(self, request):
         if not self.has_view_or_change_permission(request):
@@ -375,6 +420,17 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
         term = request.GET.get("term", "").strip()
         tags = Tag.objects.filter(name__icontains=term).order_by("name")[:20]
         return JsonResponse({"results": [{"id": t.name, "text": t.name} for t in tags], "pagination": {"more": False}})
+
+
+class ShownOnly(Exception):  # noqa: N818 - not an error: it carries a response out of a rolled-back block
+    def __init__(self, response):
+        self.response = response
+
+
+LEFT_OUT_MESSAGE = gettext_lazy(
+    "Some units, tags, a section, column or notice of this revision have been deleted or merged since; "
+    "they cannot come back and are left out."
+)
 
 
 @admin.register(TrashedArticle)
@@ -418,62 +474,149 @@ class TrashAdmin(admin.ModelAdmin):
     def restore_selected(self, request, queryset):
         count = 0
         for article in Article.objects.filter(pk__in=queryset.values("pk")):  # revisions are of Article
-            workflow.restore(article, request.user)
-            count += 1
-        self.message_user(
-            request, ngettext("%d article restored.", "%d articles restored.", count) % count, messages.SUCCESS
-        )
+            try:
+                workflow.restore(article, request.user)
+            except PermissionDenied as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            else:
+                count += 1
+        if count:
+            self.message_user(
+                request, ngettext("%d article restored.", "%d articles restored.", count) % count, messages.SUCCESS
+            )
+
+
+class MergeMixin:
+    """A list action that merges duplicates: the editor picks the one to keep, then ``merge`` (a
+    workflow function, which checks the role) moves the articles of the others to it and deletes
+    them. ``merge_count`` names the relation counted as articles; ``merge_texts`` the messages."""
+
+    merge = None
+    merge_count = None
+    merge_texts = {}
+
+    def merge_label(self, obj):
+        return str(obj)
+
+    def merge_view(self, request, queryset):
+        texts = self.merge_texts
+        chosen = list(queryset.annotate(article_count=models.Count(self.merge_count)).order_by("-article_count", "pk"))
+        if len(chosen) < 2:
+            self.message_user(request, texts["too_few"], messages.WARNING)
+            return None
+        kept_id = request.POST.get("kept")
+        if request.POST.get("post") == "yes" and kept_id:
+            kept = next((obj for obj in chosen if str(obj.pk) == kept_id), None)
+            if kept is None:
+                self.message_user(request, texts["choose"], messages.ERROR)
+                return None
+            moved = self.merge(kept, [obj for obj in chosen if obj.pk != kept.pk], request.user)
+            self.message_user(request, texts["done"] % {"kept": kept, "count": moved}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "choices": [(obj.pk, self.merge_label(obj), obj.article_count) for obj in chosen],
+            "title": texts["title"],
+            "intro": texts["intro"],
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/merge.html", context)
 
 
 @admin.register(Unit)
-class UnitAdmin(ContentAdmin):
+class UnitAdmin(MergeMixin, ContentAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "short_name", "kind", "website"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]
     actions = ["merge_selected"]
+    merge = staticmethod(workflow.merge_units)
+    merge_count = "article_links"
+    merge_texts = {
+        "too_few": gettext_lazy("Select at least two units to merge."),
+        "choose": gettext_lazy("Choose the unit to keep among the selected ones."),
+        "done": gettext_lazy("Merged into “%(kept)s”; %(count)s article link(s) moved."),
+        "title": gettext_lazy("Merge units"),
+        "intro": gettext_lazy(
+            "Choose the unit to keep. The articles of the others move to it, and the others are deleted."
+        ),
+    }
+
+    def merge_label(self, obj):
+        return f"{obj.name}（{obj.short_name}）" if obj.short_name else obj.name
 
     def has_merge_permission(self, request):
-        return request.user.has_perm("articles.merge_unit")
+        return roles.may_change_shared(request.user, "articles.merge_unit")
 
     @admin.action(description=gettext_lazy("Merge selected units"), permissions=["merge"])
     def merge_selected(self, request, queryset):
-        units = list(queryset.annotate(article_count=models.Count("article_links")).order_by("-article_count", "pk"))
-        if len(units) < 2:
-            self.message_user(request, _("Select at least two units to merge."), messages.WARNING)
-            return None
-        kept_id = request.POST.get("kept")
-        if request.POST.get("post") == "yes" and kept_id:
-            kept = next((unit for unit in units if str(unit.pk) == kept_id), None)
-            if kept is None:
-                self.message_user(request, _("Choose the unit to keep among the selected ones."), messages.ERROR)
-                return None
-            moved = workflow.merge_units(kept, [unit for unit in units if unit.pk != kept.pk])
-            self.message_user(
-                request,
-                _("Merged into “%(unit)s”; %(count)s article link(s) moved.") % {"unit": kept, "count": moved},
-                messages.SUCCESS,
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "units": units,
-            "title": _("Merge units"),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/articles/unit/merge.html", context)
+        return self.merge_view(request, queryset)
 
-    def content_saved(self, request, obj):
-        workflow.unit_saved(obj)
+    def content_saved(self, request, form):
+        workflow.unit_saved(form.instance, request.user, renamed="name" in form.changed_data)
 
     def delete_model(self, request, obj):
-        self.delete_queryset(request, Unit.objects.filter(pk=obj.pk))
+        workflow.delete_units([obj], request.user)
 
     def delete_queryset(self, request, queryset):
-        articles = list(ArticleUnit.objects.filter(unit__in=queryset).values_list("article_id", flat=True))
-        super().delete_queryset(request, queryset)
-        workflow.articles_changed(articles)
+        workflow.delete_units(queryset, request.user)
+
+
+# django-taggit registers a tag admin whose rename, merge (its merge-tags/ page) and inline tag
+# links need staff status alone and go around the workflow: this one replaces it.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(MergeMixin, ContentAdmin):
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name"]
+    ordering = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge_selected"]
+    merge = staticmethod(workflow.merge_tags)
+    merge_count = "taggit_taggeditem_items"
+    merge_texts = {
+        "too_few": gettext_lazy("Select at least two tags to merge."),
+        "choose": gettext_lazy("Choose the tag to keep among the selected ones."),
+        "done": gettext_lazy("Merged into “%(kept)s”; %(count)s article link(s) moved."),
+        "title": gettext_lazy("Merge tags"),
+        "intro": gettext_lazy(
+            "Choose the tag to keep. The articles of the others move to it, and the others are deleted."
+        ),
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=models.Count("taggit_taggeditem_items"))
+
+    @admin.display(description=gettext_lazy("articles"), ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+    # Tags show on published articles: changing or deleting one is an editor's (``roles``).
+
+    def has_change_permission(self, request, obj=None):
+        return roles.may_change_shared(request.user, "taggit.change_tag")
+
+    def has_delete_permission(self, request, obj=None):
+        return roles.may_change_shared(request.user, "taggit.delete_tag")
+
+    def has_merge_permission(self, request):
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(description=gettext_lazy("Merge selected tags"), permissions=["merge"])
+    def merge_selected(self, request, queryset):
+        return self.merge_view(request, queryset)
+
+    def content_saved(self, request, form):
+        workflow.tag_saved(form.instance, request.user, renamed="name" in form.changed_data)
+
+    def delete_model(self, request, obj):
+        workflow.delete_tags([obj], request.user)
+
+    def delete_queryset(self, request, queryset):
+        workflow.delete_tags(queryset, request.user)
 
 
 @admin.register(Section)

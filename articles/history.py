@@ -1,7 +1,8 @@
-"""Comparing two revisions of an article (django-reversion versions), field by field.
+"""Revisions of an article (django-reversion versions): comparing two, restoring one.
 
 A revision holds the article and, through ``follow``, its images, unit links and tag links;
-``snapshot`` reads them back as text an editor recognises, ``compare`` lines two snapshots up.
+``snapshot`` reads them back as text an editor recognises, ``compare`` lines two snapshots up,
+``revert`` brings one article back to a revision.
 """
 
 import difflib
@@ -10,9 +11,11 @@ from dataclasses import dataclass
 from html import unescape
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from reversion.errors import RevertError
 from taggit.models import Tag, TaggedItem
 
 from .models import Article, ArticleImage, ArticleUnit, Column, CopyrightNotice, Section, Unit
@@ -55,13 +58,7 @@ def _body_lines(html):
 
 
 def _related(version, model, **match):
-    content_type = ContentType.objects.get_for_model(model)
-    found = []
-    for related in version.revision.version_set.filter(content_type=content_type):
-        fields = related.field_dict
-        if all(str(fields.get(key)) == str(value) for key, value in match.items()):
-            found.append(fields)
-    return found
+    return [related.field_dict for related in _related_versions(version, model, **match)]
 
 
 def snapshot(version):
@@ -116,3 +113,84 @@ def compare(older, newer):
         old = before.get(label, [])
         rows.append(Row(label, "\n".join(old), "\n".join(new), _diff(old, new)))
     return rows
+
+
+# Restoring. What a revert never changes: the workflow state (the workflow alone moves it), who wrote
+# the article, and the time it was last saved (the form's edit token: a save made by someone else
+# after the revision form was opened is still detected).
+KEPT = ["status", "publish_at", "deleted_at", "created_by", "last_edited_by", "updated_at", "import_key"]
+
+
+def revert(version):
+    """Bring the article of ``version`` back to it: text, images, units and tags, not ``KEPT``.
+
+    Only that article's part of the revision is reverted: a revision made before bulk actions kept
+    one revision per article may hold other articles, which stay as they are. Images, unit links
+    and tag links the article gained since are removed; links to units or tags deleted or merged
+    away since cannot come back and are left out. Returns how many were left out.
+    """
+    article = Article.objects.get(pk=version.object_id)
+    kept = {name: getattr(article, Article._meta.get_field(name).attname) for name in KEPT}
+    article_type = ContentType.objects.get_for_model(Article)
+    parts = {
+        ArticleImage: _related_versions(version, ArticleImage, article_id=article.pk),
+        ArticleUnit: _related_versions(version, ArticleUnit, article_id=article.pk),
+        TaggedItem: _related_versions(version, TaggedItem, object_id=article.pk, content_type_id=article_type.pk),
+    }
+    now = {
+        ArticleImage: article.images.all(),
+        ArticleUnit: article.unit_links.all(),
+        TaggedItem: TaggedItem.objects.filter(content_type=article_type, object_id=article.pk),
+    }
+    for model, rows in now.items():
+        rows.exclude(pk__in=[int(part.object_id) for part in parts[model]]).delete()
+    units = set(
+        Unit.objects.filter(pk__in=[p.field_dict["unit_id"] for p in parts[ArticleUnit]]).values_list("pk", flat=True)
+    )
+    tags = set(
+        Tag.objects.filter(pk__in=[p.field_dict["tag_id"] for p in parts[TaggedItem]]).values_list("pk", flat=True)
+    )
+    restorable = [
+        *parts[ArticleImage],
+        *(p for p in parts[ArticleUnit] if p.field_dict["unit_id"] in units),
+        *(p for p in parts[TaggedItem] if p.field_dict["tag_id"] in tags),
+    ]
+    version.revert()
+    # A section, column or notice deleted since cannot come back either: the article keeps its own.
+    gone = {
+        name: getattr(article, f"{name}_id")
+        for name, model in FOREIGN.items()
+        if version.field_dict.get(f"{name}_id")
+        and not model.objects.filter(pk=version.field_dict[f"{name}_id"]).exists()
+    }
+    Article.objects.filter(pk=article.pk).update(**kept, **gone)
+    _revert_all(restorable)
+    return sum(len(found) for found in parts.values()) - len(restorable) + len(gone)
+
+
+def _related_versions(version, model, **match):
+    content_type = ContentType.objects.get_for_model(model)
+    return [
+        related
+        for related in version.revision.version_set.filter(content_type=content_type)
+        if all(str(related.field_dict.get(key)) == str(value) for key, value in match.items())
+    ]
+
+
+def _revert_all(versions):
+    """Revert each version; one that clashes with another not yet reverted (two unit links swapping
+    units, say) is tried again after the others."""
+    while versions:
+        failed = []
+        for version in versions:
+            try:
+                with transaction.atomic():
+                    version.revert()
+            except IntegrityError:
+                failed.append(version)
+        if len(failed) == len(versions):
+            raise RevertError(
+                _("This revision cannot be restored: %(part)s clashes with the article as it is now.")
+                % {"part": failed[0]}
+            )
+        versions = failed

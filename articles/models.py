@@ -4,6 +4,7 @@ import functools
 import operator
 
 import reversion
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models, router
@@ -396,6 +397,26 @@ class Article(models.Model):
         editable=False,
         db_index=True,
         help_text=_("Set when the article is deleted; it can be restored for 30 days, then it is purged."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Who added the article in the admin; a contributor may change only their own drafts."),
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Who last saved the article or moved it along the workflow in the admin."),
     )
     # Lets revisions follow the article's tags (taggit's links) like its images and units.
     tagged_items = GenericRelation(TaggedItem)

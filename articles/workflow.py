@@ -9,12 +9,18 @@ import datetime
 
 import reversion
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from taggit.models import TaggedItem
 
-from . import renditions, search
+from . import renditions, roles, search
 from .versions import content_changed
+
+# What a revision of an article holds besides the article (``reversion.register(follow=...)``),
+# with what naming each part reads (its ``__str__``).
+FOLLOWED = ["images", "unit_links__unit", "tagged_items__tag", "tagged_items__content_object"]
 
 
 class TransitionNotAllowed(ValueError):
@@ -22,13 +28,20 @@ class TransitionNotAllowed(ValueError):
 
 
 def record_revision(article, user=None, comment=""):
-    """Keep a revision of the article with its images, units and tags (django-reversion).
+    """Keep a revision of the article with its images, units and tags (django-reversion)."""
+    record_revisions([article], user, comment)
+
+
+def record_revisions(articles, user=None, comment=""):
+    """Keep one revision of these articles, each with its images, units and tags.
 
     Inside the admin's revision block this joins the revision the admin is making (one per
-    request); elsewhere (importer, commands) it is saved at once.
+    request); elsewhere (importer, commands) it is saved at once. Restoring it later restores one
+    article at a time (``history.revert``).
     """
     with reversion.create_revision(manage_manually=True):
-        reversion.add_to_revision(article)
+        for article in articles:
+            reversion.add_to_revision(article)
         if user is not None and user.is_authenticated:
             reversion.set_user(user)
         if comment:
@@ -43,15 +56,35 @@ def images_saved(article):
 
 
 def article_saved(article, user=None, comment=""):
-    """Everything that follows a save of an article, from the admin, the importer or a command."""
+    """Everything that follows a save of an article, from the admin, the importer or a command.
+
+    Refuses (PermissionDenied, which rolls the admin's save back) a user who may not change it.
+    """
+    roles.check_change(user, article)
+    _saved(article, user, comment)
+
+
+def _saved(article, user, comment):
+    if user is not None and user.is_authenticated and article.last_edited_by_id != user.pk:
+        article.last_edited_by = user
+        type(article).objects.filter(pk=article.pk).update(last_edited_by=user)
     record_revision(article, user, comment)
     images_saved(article)
     search.index_articles([article.pk])
     content_changed()
 
 
-def articles_changed(pks):
-    """After a change to many articles at once (a unit renamed or deleted, a bulk edit)."""
+def articles_changed(pks, user=None, comment=""):
+    """After a change to many articles at once (a tag or unit renamed, merged or deleted).
+
+    With a ``comment``, the articles keep a revision (one for them all) that says what happened.
+    """
+    pks = list(pks)
+    if comment:
+        from .models import Article
+
+        articles = Article.objects.filter(pk__in=pks).order_by("pk").prefetch_related(*FOLLOWED)
+        record_revisions(articles.iterator(chunk_size=500), user, comment)
     search.index_articles(pks)
     content_changed()
 
@@ -69,12 +102,31 @@ def all_articles_changed(batch_size=500, progress=None):
     content_changed()
 
 
-def unit_saved(unit):
-    """A unit's name is searched in the articles that name it."""
-    articles_changed(unit.article_links.values_list("article_id", flat=True))
+def unit_saved(unit, user=None, renamed=False):
+    """A unit's name is searched in, and shown on, the articles that name it."""
+    pks = list(unit.article_links.values_list("article_id", flat=True))
+    if pks:
+        roles.check_shared(user, "articles.change_unit")
+    articles_changed(pks, user, _("Unit renamed to “%(unit)s”.") % {"unit": unit} if renamed else "")
 
 
-def _transition(article, to, allowed_from, user, comment, fields=("status",)):
+@transaction.atomic
+def delete_units(units, user=None):
+    """Delete units; the articles that named them lose them (and keep a revision saying so)."""
+    from .models import ArticleUnit
+
+    units = list(units)
+    pks = list(ArticleUnit.objects.filter(unit__in=units).values_list("article_id", flat=True))
+    if pks:
+        roles.check_shared(user, "articles.delete_unit")
+    names = "、".join(str(unit) for unit in units)
+    for unit in units:
+        unit.delete()
+    articles_changed(pks, user, _("Units deleted: %(names)s.") % {"names": names})
+
+
+def _transition(article, to, allowed_from, user, comment, check=roles.check_publish, **changes):
+    check(user, article)
     if article.deleted_at is not None:
         raise TransitionNotAllowed(_("“%(title)s” is in the trash.") % {"title": article})
     if article.status not in allowed_from:
@@ -83,14 +135,16 @@ def _transition(article, to, allowed_from, user, comment, fields=("status",)):
             % {"title": article, "status": article.get_status_display(), "target": article.Status(to).label}
         )
     article.status = to
-    article.save(update_fields=[*fields, "updated_at"])
-    article_saved(article, user, comment)
+    for field, value in changes.items():
+        setattr(article, field, value)
+    article.save(update_fields=["status", *changes, "updated_at"])
+    _saved(article, user, comment)
 
 
 def submit_for_review(article, user=None):
-    """A contributor hands a draft to the editors."""
+    """A contributor hands a draft to the editors (after that only editors change it)."""
     S = article.Status
-    _transition(article, S.REVIEW, {S.DRAFT, S.UNPUBLISHED}, user, _("Submitted for review."))
+    _transition(article, S.REVIEW, {S.DRAFT, S.UNPUBLISHED}, user, _("Submitted for review."), check=roles.check_change)
 
 
 def return_to_draft(article, user=None):
@@ -102,10 +156,10 @@ def return_to_draft(article, user=None):
 def publish(article, at=None, user=None):
     """Publish now, or schedule for ``at`` (no cron job needed: visibility checks the time)."""
     S = article.Status
-    article.publish_at = at or article.publish_at or timezone.now()
-    scheduled = article.publish_at > timezone.now()
-    comment = _("Scheduled for %(time)s.") % {"time": timezone.localtime(article.publish_at)} if scheduled else ""
-    _transition(article, S.PUBLISHED, set(S), user, comment or _("Published."), fields=("status", "publish_at"))
+    publish_at = at or article.publish_at or timezone.now()
+    scheduled = publish_at > timezone.now()
+    comment = _("Scheduled for %(time)s.") % {"time": timezone.localtime(publish_at)} if scheduled else ""
+    _transition(article, S.PUBLISHED, set(S), user, comment or _("Published."), publish_at=publish_at)
 
 
 def unpublish(article, user=None):
@@ -115,15 +169,17 @@ def unpublish(article, user=None):
 
 def trash(article, user=None):
     """Delete an article the way editors can undo for TRASH_DAYS days: it leaves every public place."""
+    roles.check_delete(user, article)
     article.deleted_at = timezone.now()
     article.save(update_fields=["deleted_at", "updated_at"])
-    article_saved(article, user, _("Moved to the trash."))
+    _saved(article, user, _("Moved to the trash."))
 
 
 def restore(article, user=None):
+    roles.check_delete(user, article)
     article.deleted_at = None
     article.save(update_fields=["deleted_at", "updated_at"])
-    article_saved(article, user, _("Restored from the trash."))
+    _saved(article, user, _("Restored from the trash."))
 
 
 def purge_trash(now=None):
@@ -140,7 +196,7 @@ def purge_trash(now=None):
 
 
 @transaction.atomic
-def merge_units(kept, duplicates):
+def merge_units(kept, duplicates, user=None):
     """Move the articles of ``duplicates`` to ``kept``, then delete the duplicates.
 
     An article that already names the kept unit keeps its own link (the database allows a
@@ -148,6 +204,7 @@ def merge_units(kept, duplicates):
     """
     from .models import ArticleUnit
 
+    roles.check_shared(user, "articles.merge_unit")
     duplicates = [unit for unit in duplicates if unit.pk != kept.pk]
     already = set(ArticleUnit.objects.filter(unit=kept).values_list("article_id", flat=True))
     links = ArticleUnit.objects.filter(unit__in=duplicates).order_by("article_id", "order", "pk")
@@ -167,5 +224,62 @@ def merge_units(kept, duplicates):
                 setattr(kept, field, getattr(unit, field))
         unit.delete()
     kept.save()
-    articles_changed(renamed)
+    articles_changed(renamed, user, _("Units merged into “%(unit)s”.") % {"unit": kept})
+    return moved
+
+
+# Tags (taggit's): what the project's tag admin calls. An article's tags are part of its revisions.
+
+
+def _tagged_articles(tags):
+    from .models import Article
+
+    return list(
+        TaggedItem.objects.filter(tag__in=tags, content_type=ContentType.objects.get_for_model(Article))
+        .values_list("object_id", flat=True)
+        .distinct()
+    )
+
+
+def tag_saved(tag, user=None, renamed=False):
+    """A tag's name is shown on, searched in and links from the articles that carry it."""
+    pks = _tagged_articles([tag])
+    if pks:
+        roles.check_shared(user, "taggit.change_tag")
+    articles_changed(pks, user, _("Tag renamed to “%(tag)s”.") % {"tag": tag} if renamed else "")
+
+
+@transaction.atomic
+def delete_tags(tags, user=None):
+    """Delete tags; the articles that carried them lose them (and keep a revision saying so)."""
+    tags = list(tags)
+    pks = _tagged_articles(tags)
+    if pks:
+        roles.check_shared(user, "taggit.delete_tag")
+    names = "、".join(str(tag) for tag in tags)
+    for tag in tags:
+        tag.delete()
+    articles_changed(pks, user, _("Tags deleted: %(names)s.") % {"names": names})
+
+
+@transaction.atomic
+def merge_tags(kept, duplicates, user=None):
+    """Move the articles of ``duplicates`` to ``kept``, then delete the duplicates (like ``merge_units``)."""
+    roles.check_shared(user, "taggit.change_tag")
+    roles.check_shared(user, "taggit.delete_tag")
+    duplicates = [tag for tag in duplicates if tag.pk != kept.pk]
+    pks = _tagged_articles(duplicates)
+    already = set(TaggedItem.objects.filter(tag=kept).values_list("content_type_id", "object_id"))
+    moved = 0
+    for item in TaggedItem.objects.filter(tag__in=duplicates).order_by("pk"):
+        if (item.content_type_id, item.object_id) in already:
+            item.delete()
+        else:
+            item.tag = kept
+            item.save(update_fields=["tag"])
+            already.add((item.content_type_id, item.object_id))
+            moved += 1
+    for tag in duplicates:
+        tag.delete()
+    articles_changed(pks, user, _("Tags merged into “%(tag)s”.") % {"tag": kept})
     return moved

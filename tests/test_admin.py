@@ -347,8 +347,8 @@ def test_bulk_publish_and_unpublish(editor_client):
     assert len(warnings) == 3
 
 
-def test_bulk_submit_for_review_by_a_contributor(contributor_client):
-    drafts = [ArticleFactory(status="draft", publish_at=None) for _ in range(2)]
+def test_bulk_submit_for_review_by_a_contributor(contributor_client, contributor):
+    drafts = [ArticleFactory(status="draft", publish_at=None, created_by=contributor) for _ in range(2)]
     changelist = reverse("admin:articles_article_changelist")
     contributor_client.post(changelist, {"action": "submit_selected", "_selected_action": [a.pk for a in drafts]})
     assert set(Article.objects.values_list("status", flat=True)) == {"review"}
