@@ -430,6 +430,12 @@ class Article(models.Model):
             and self.deleted_at is None
         )
 
+    @property
+    def modified_at(self):
+        """When readers last saw it change: the last edit, but never before the publish time (a
+        scheduled article edited before its time was not modified before it was published)."""
+        return self.updated_at if self.publish_at is None else max(self.publish_at, self.updated_at)
+
     def display_title(self):
         return f"【{self.column.name}】{self.title}" if self.column_id else self.title
 
