@@ -415,10 +415,10 @@ def test_feed_dates_have_whole_seconds_and_the_shanghai_offset(client, site, set
     atom = ET.fromstring(client.get(feed_url("atom")).content)
     entry = atom.find("atom:entry", NS)
     assert re.fullmatch(WHOLE_SECONDS, atom.find("atom:updated", NS).text)
-    assert entry.find("atom:published", NS).text == "{:%Y-%m-%dT%H:%M:%S}+08:00".format(timezone.localtime(moment))
+    assert entry.find("atom:published", NS).text == f"{timezone.localtime(moment):%Y-%m-%dT%H:%M:%S}+08:00"
     assert re.fullmatch(WHOLE_SECONDS, entry.find("atom:updated", NS).text)
     item = json.loads(client.get(feed_url("json")).content)["items"][0]
-    assert item["date_published"] == "{:%Y-%m-%dT%H:%M:%S}+08:00".format(timezone.localtime(moment))
+    assert item["date_published"] == f"{timezone.localtime(moment):%Y-%m-%dT%H:%M:%S}+08:00"
     assert re.fullmatch(WHOLE_SECONDS, item["date_modified"])
 
 

@@ -136,3 +136,14 @@ def test_robots_txt_points_at_both_sitemaps(client):
     assert "User-agent: *" in lines and "Allow: /" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Sitemap: http://testserver/news-sitemap.xml" in lines
+
+
+def test_lastmod_of_an_article_edited_before_its_scheduled_time_is_its_publish_time(client):
+    published = timezone.now() - datetime.timedelta(hours=1)
+    article = ArticleFactory(publish_at=published)
+    Article.objects.filter(pk=article.pk).update(updated_at=published - datetime.timedelta(days=3))
+    found = all_locations(client)
+    assert found["http://testserver" + article.get_absolute_url()] == timezone.localtime(published).strftime("%Y-%m-%d")
+    index = parse(client.get(reverse("sitemap")))
+    [articles] = [entry for entry in index.findall("sm:sitemap", NS) if "articles" in entry.findtext("sm:loc", "", NS)]
+    assert datetime.datetime.fromisoformat(articles.findtext("sm:lastmod", "", NS)) >= published.replace(microsecond=0)
