@@ -46,7 +46,7 @@ from taggit.models import Tag
 
 from . import bodies, versions
 from .cache import CACHE_ERRORS
-from .models import Article, Column, Section, SiteSettings, Unit
+from .models import Article, Column, Section, SiteSettings, Unit, in_public_use
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +200,7 @@ class LatestArticlesFeed(Feed):
     scope_model = None
     scope_lookup = None
     scope_field = "pk"
+    only_in_public_use = False  # units and tags: a feed only once a published article has them
     url_name = "articles:feed"
     item_count = 50
     max_age = 10 * 60  # seconds a reader or proxy may reuse a copy before asking again (with its ETag)
@@ -253,7 +254,10 @@ class LatestArticlesFeed(Feed):
     def get_object(self, request, **kwargs):
         if self.scope_model is None:
             return None
-        return get_object_or_404(self.scope_model, **{self.scope_field: kwargs[self.scope_field]})
+        scopes = self.scope_model.objects.all()
+        if self.only_in_public_use:
+            scopes = in_public_use(scopes, self.scope_lookup)
+        return get_object_or_404(scopes, **{self.scope_field: kwargs[self.scope_field]})
 
     def articles(self):
         articles = Article.objects.published()
@@ -375,10 +379,12 @@ class ColumnFeed(LatestArticlesFeed):
 
 class UnitFeed(LatestArticlesFeed):
     scope_model, scope_lookup, url_name = Unit, "units", "articles:unit_feed"
+    only_in_public_use = True
 
 
 class TagFeed(LatestArticlesFeed):
     scope_model, scope_lookup, scope_field, url_name = Tag, "tags", "slug", "articles:tag_feed"
+    only_in_public_use = True
 
     def link(self, tag):
         return reverse("articles:tag", args=[tag.slug])

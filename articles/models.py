@@ -316,6 +316,15 @@ def in_any(subqueries):
     return functools.reduce(operator.or_, (Q(pk__in=subquery) for subquery in subqueries))
 
 
+def in_public_use(queryset, lookup):
+    """The units or tags of ``queryset`` that a published article has (``lookup``: "units" or "tags").
+
+    Only these are public, by page, feed or name: a unit or tag that only drafts, scheduled,
+    unpublished or trashed articles have would tell what is not published yet.
+    """
+    return queryset.filter(models.Exists(Article.objects.published().filter(**{lookup: OuterRef("pk")})))
+
+
 def _count(rows, key):
     """How many of ``rows`` (a queryset correlated with OuterRef) there are, as an expression."""
     return Coalesce(Subquery(rows.order_by().values(key).annotate(n=Count("pk")).values("n")), 0)

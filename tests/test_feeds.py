@@ -484,6 +484,29 @@ def test_unknown_scope_or_format_is_404(client, url):
 
 
 @pytest.mark.parametrize("format", FORMATS)
+def test_units_and_tags_that_only_unpublished_articles_have_have_no_feed(client, format):
+    section = SectionFactory(name="频道")
+    for i, fields in enumerate(
+        [
+            {"status": Article.Status.DRAFT, "publish_at": None},
+            {"status": Article.Status.REVIEW, "publish_at": None},
+            {"publish_at": timezone.now() + datetime.timedelta(hours=1)},
+            {"status": Article.Status.UNPUBLISHED},
+            {"deleted_at": timezone.now()},
+        ]
+    ):
+        article = ArticleFactory(title=f"隐藏{i}", section=section, **fields)
+        unit = UnitFactory(name=f"隐藏单位{i}")
+        ArticleUnitFactory(article=article, unit=unit)
+        article.tags.add(f"隐藏标签{i}")
+        for scope in [unit, Tag.objects.get(name=f"隐藏标签{i}")]:
+            assert client.get(feed_url(format, scope)).status_code == 404, scope
+    assert client.get(feed_url(format, UnitFactory(name="没有文章的单位"))).status_code == 404
+    # Sections are the editors' structure: their feed stays, empty of what is not published.
+    assert entry_titles(client, feed_url(format, section)) == []
+
+
+@pytest.mark.parametrize("format", FORMATS)
 def test_a_scope_without_articles_is_a_valid_empty_feed(client, clock, format):
     section = SectionFactory(name="空频道")
     ArticleFactory(title="草稿", section=section, status=Article.Status.DRAFT, publish_at=None)

@@ -3,9 +3,11 @@ import zoneinfo
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles import versions, workflow
 from articles.models import Article, SiteSettings
@@ -23,6 +25,14 @@ from .pagetext import assert_in_order, page_text
 pytestmark = pytest.mark.django_db
 
 LATER = timezone.now() + datetime.timedelta(days=2)
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """A member of staff with a browser of their own, beside the public's ``client``."""
+    browser = Client()
+    browser.force_login(django_user_model.objects.create_superuser("staff", "staff@example.com", "pw-for-tests-only"))
+    return browser
 
 
 @pytest.fixture
@@ -118,6 +128,39 @@ def test_column_page(client):
     assert "【党建好故事】栏目文章" in text
 
 
+HIDDEN = {
+    "draft": {"status": Article.Status.DRAFT, "publish_at": None},
+    "review": {"status": Article.Status.REVIEW, "publish_at": None},
+    "scheduled": {"publish_at": LATER},
+    "unpublished": {"status": Article.Status.UNPUBLISHED},
+    "trashed": {"deleted_at": timezone.now()},
+}
+
+
+@pytest.mark.parametrize("state", HIDDEN)
+def test_units_and_tags_that_only_hidden_articles_have_are_not_public(client, staff, state):
+    """Their names are news too (a unit named in a draft): no page until an article naming them is published."""
+    article = ArticleFactory(title="未公开的文章", **HIDDEN[state])
+    unit = UnitFactory(name="未公开的单位")
+    ArticleUnitFactory(article=article, unit=unit)
+    article.tags.add("未公开的标签")
+    urls = [unit.get_absolute_url(), reverse("articles:tag", args=[Tag.objects.get(name="未公开的标签").slug])]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert staff.get(url).status_code == 404, url  # a public page is the same for everyone
+    Article.objects.filter(pk=article.pk).update(
+        status=Article.Status.PUBLISHED, publish_at=timezone.now(), deleted_at=None
+    )
+    versions.content_changed()
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200 and "未公开的文章" in page_text(response)
+
+
+def test_a_unit_without_articles_has_no_page(client):
+    assert client.get(UnitFactory(name="没有文章的单位").get_absolute_url()).status_code == 404
+
+
 @pytest.mark.parametrize("url", ["/articles/999/", "/sections/999/", "/columns/999/", "/units/999/", "/tags/无此标签/"])
 def test_unknown_objects_are_404(client, url):
     assert client.get(url).status_code == 404
@@ -134,6 +177,13 @@ def test_wechat_qr_code_is_an_svg_of_the_article(client):
     response = client.get(reverse("articles:article_qr", args=[article.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
     assert b"<svg" in response.content
+
+
+def test_the_qr_code_of_an_unpublished_article_is_404_for_the_public(client, staff, hidden_articles):
+    for article in hidden_articles:
+        url = reverse("articles:article_qr", args=[article.pk])
+        assert client.get(url).status_code == 404
+        assert staff.get(url).status_code == 200  # the preview shows the share bar
 
 
 def _article_with(count):
