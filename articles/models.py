@@ -2,6 +2,8 @@
 
 import functools
 import operator
+import secrets
+from pathlib import PurePath
 
 import reversion
 from django.contrib.contenttypes.fields import GenericRelation
@@ -479,8 +481,20 @@ class TrashedArticle(Article):
         ordering = ["-deleted_at"]
 
 
+def unguessable_path(folder, filename, label=""):
+    """Where an uploaded file goes: ``folder/YYYY/MM/<32 hex digits><label>.<ext>``.
+
+    Media files are served as they are (nginx from disk, or S3), with nobody asking who may see
+    them; a draft's images stay private because their addresses hold 128 random bits and nothing
+    else a person could guess (not the uploaded file's name: the importer's are IMG_256.jpg), until a
+    published page links them. Nothing is renamed, so files stored before keep their addresses.
+    """
+    suffix = PurePath(filename).suffix.lower()
+    return f"{folder}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{label}{suffix}"
+
+
 def article_image_path(instance, filename):
-    return f"articles/{timezone.now():%Y/%m}/{filename}"
+    return unguessable_path("articles", filename)
 
 
 @reversion.register()
@@ -525,7 +539,8 @@ reversion.register(TaggedItem)
 
 
 def rendition_path(instance, filename):
-    return f"renditions/{timezone.now():%Y/%m}/{filename}"
+    """A rendition's address is random too, not derived from the original's: the width only labels it."""
+    return unguessable_path("renditions", filename, label=f"-{instance.width}")
 
 
 class ImageRendition(models.Model):

@@ -730,7 +730,9 @@ def test_subscribe_page_lists_every_feed_with_its_address(client, scopes):
     section, column, unit, tag = scopes
     SectionFactory(name="空频道")
     UnitFactory(name="没有文章的单位")
-    ArticleFactory(title="草稿", status=Article.Status.DRAFT, publish_at=None).tags.add("草稿标签")
+    draft = ArticleFactory(title="草稿", status=Article.Status.DRAFT, publish_at=None)
+    draft.tags.add("草稿标签")
+    ArticleUnitFactory(article=draft, unit=UnitFactory(name="草稿里的单位"))
     response = client.get(reverse("articles:subscribe"))
     text = page_text(response)
     html = response.content.decode()
@@ -743,7 +745,7 @@ def test_subscribe_page_lists_every_feed_with_its_address(client, scopes):
     for name in ["党建", "国企改革", "浙江一建", "智能建造", "空频道"]:
         assert name in text
     # Units and tags without a published article have nothing to follow.
-    assert "没有文章的单位" not in text and "草稿标签" not in text
+    assert "没有文章的单位" not in text and "草稿标签" not in text and "草稿里的单位" not in text
 
 
 def test_print_subscription_details_are_edited_in_the_admin(client, staff_client):

@@ -49,6 +49,7 @@ def world():
             {"status": Article.Status.REVIEW, "publish_at": None},
             {"publish_at": timezone.now() + datetime.timedelta(hours=3)},
             {"status": Article.Status.UNPUBLISHED},
+            {"deleted_at": timezone.now()},
         ]
     ):
         article = ArticleFactory(

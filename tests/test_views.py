@@ -1,5 +1,6 @@
 import datetime
 import zoneinfo
+from pathlib import PurePath
 
 import pytest
 from django.db import connection
@@ -20,7 +21,7 @@ from .factories import (
     SectionFactory,
     UnitFactory,
 )
-from .pagetext import assert_in_order, page_text
+from .pagetext import assert_in_order, page_text, squeeze
 
 pytestmark = pytest.mark.django_db
 
@@ -515,3 +516,92 @@ def test_asset_addresses_follow_the_static_settings(client, settings):
     assert 'href="/static/css/site.css"' in client.get(article.get_absolute_url()).text
     settings.STATIC_URL = "/assets/"
     assert 'href="/assets/css/site.css"' in client.get(article.get_absolute_url()).text
+
+
+# Nothing of a draft is public
+
+
+def public_addresses(published):
+    """Every public page, feed and sitemap that could name ``published`` or anything near it: those that
+    show the article, then the others."""
+    day = timezone.localtime(published.publish_at)
+    section, column = published.section, published.column
+    unit, tag = published.units.get(), published.tags.get()
+    showing = [
+        reverse("articles:home"),
+        section.get_absolute_url(),
+        column.get_absolute_url(),
+        unit.get_absolute_url(),
+        reverse("articles:tag", args=[tag.slug]),
+        published.get_absolute_url(),
+        reverse("articles:archive"),
+        reverse("articles:archive_year", args=[day.year]),
+        reverse("articles:archive_month", args=[day.year, day.month]),
+        reverse("articles:archive_day", args=[day.year, day.month, day.day]),
+        reverse("articles:search") + "?q=共同",
+        reverse("news_sitemap"),
+    ] + [
+        reverse(name, kwargs={**kwargs, "format": format})
+        for name, kwargs in [
+            ("articles:feed", {}),
+            ("articles:section_feed", {"pk": section.pk}),
+            ("articles:column_feed", {"pk": column.pk}),
+            ("articles:unit_feed", {"pk": unit.pk}),
+            ("articles:tag_feed", {"slug": tag.slug}),
+        ]
+        for format in ("rss", "atom", "json")
+    ]
+    others = [
+        reverse("sitemap"),
+        "/robots.txt",
+        *(
+            reverse("sitemap_section", args=[name])
+            for name in ("pages", "articles", "sections", "columns", "tags", "units")
+        ),
+        reverse("articles:article_qr", args=[published.pk]),
+        reverse("articles:subscribe"),
+        reverse("articles:search") + "?q=草稿",
+        reverse("articles:search") + "?unit=草稿",
+    ]
+    return showing, others
+
+
+@pytest.mark.parametrize("state", HIDDEN)
+def test_no_public_page_feed_or_sitemap_names_anything_of_an_unpublished_article(client, state):
+    section, column, unit = (
+        SectionFactory(name="共同频道"),
+        ColumnFactory(name="共同栏目"),
+        UnitFactory(name="共同单位"),
+    )
+    published = ArticleFactory(
+        title="共同的已发布文章",
+        section=section,
+        column=column,
+        publish_at=timezone.now() - datetime.timedelta(hours=1),
+    )  # within the news sitemap's 48 hours
+    hidden = ArticleFactory(title="草稿的标题", section=section, column=column, **HIDDEN[state])
+    for article in (published, hidden):
+        ArticleUnitFactory(article=article, unit=unit)
+        article.tags.add("共同标签")
+        ArticleImageFactory(article=article, caption=f"{article.title}的图注")
+        workflow.article_saved(article)
+    ArticleUnitFactory(article=hidden, unit=UnitFactory(name="草稿的单位"))
+    hidden.tags.add("草稿的标签")
+
+    def media(article):
+        image = article.images.get()
+        return [PurePath(file.name).stem for file in [image.image, *(r.file for r in image.renditions.all())]]
+
+    secrets = ["草稿的", *media(hidden)]  # its title, caption, unit and tag, its image and renditions
+    seen_media = set()
+    showing, others = public_addresses(published)
+    for url in showing + others:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        assert (published.title in squeeze(page_text(response))) == (url in showing), url  # search marks words
+        seen_media.update(stem for stem in media(published) if stem in content)
+        for secret in secrets:
+            assert secret not in content, (url, secret)
+    # The published article's image and its renditions are linked somewhere: the check can see media.
+    assert seen_media == set(media(published)) and len(seen_media) == 3
