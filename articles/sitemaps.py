@@ -12,6 +12,11 @@ from taggit.models import Tag, TaggedItem
 from .models import Article, Column, Section, Unit, article_type
 
 
+def to_the_second(moment):
+    """The sitemap index writes its dates in full (``date:"c"``): whole seconds, as feeds do."""
+    return moment and moment.replace(microsecond=0)
+
+
 class ArticleSitemap(Sitemap):
     limit = 5000
 
@@ -23,7 +28,8 @@ class ArticleSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         # As Article.modified_at: an edit before the (scheduled) publish time counts from that time.
-        return Article.objects.published().aggregate(latest=Max(Greatest("publish_at", "updated_at")))["latest"]
+        latest = Article.objects.published().aggregate(latest=Max(Greatest("publish_at", "updated_at")))["latest"]
+        return to_the_second(latest)
 
 
 class ListSitemap(Sitemap):
@@ -51,7 +57,7 @@ class ListSitemap(Sitemap):
         return obj.newest
 
     def get_latest_lastmod(self):
-        return Article.objects.published().aggregate(latest=Max("publish_at"))["latest"]
+        return to_the_second(Article.objects.published().aggregate(latest=Max("publish_at"))["latest"])
 
 
 class SectionSitemap(ListSitemap):

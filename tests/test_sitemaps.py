@@ -1,6 +1,7 @@
 """sitemap.xml, the Google News sitemap and robots.txt: published content only."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -148,3 +149,11 @@ def test_lastmod_of_an_article_edited_before_its_scheduled_time_is_its_publish_t
     index = parse(client.get(reverse("sitemap")))
     [articles] = [entry for entry in index.findall("sm:sitemap", NS) if "articles" in entry.findtext("sm:loc", "", NS)]
     assert datetime.datetime.fromisoformat(articles.findtext("sm:lastmod", "", NS)) >= published.replace(microsecond=0)
+
+
+def test_the_index_dates_its_sitemaps_to_the_second_in_shanghai_time(client, world):
+    index = parse(client.get(reverse("sitemap")))
+    lastmods = [entry.findtext("sm:lastmod", "", NS) for entry in index.findall("sm:sitemap", NS)]
+    assert len(lastmods) == 6 and lastmods.count("") == 1  # the home page and archive have none
+    for lastmod in filter(None, lastmods):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", lastmod), lastmod
