@@ -8,10 +8,19 @@ Conditional GET: what a feed shows depends only on the content version (bumped b
 module on every change) and the newest visible publish time of its scope (one indexed query), which
 is how a scheduled article, appearing with no save, changes the feed. That pair gives the ETag, and
 the time it was first seen gives Last-Modified, so a 304 is answered without building the feed.
+
+Text is escaped for the reader who reads it. Titles, summaries and names are plain text; the body is
+sanitised HTML. RSS readers take titles and descriptions as HTML (the description by convention, the
+title in many readers), so RSS writes that plain text as HTML, escaped once for HTML and again for XML;
+its categories, author and copyright are read as text (feedparser does) and escaped once. Atom says
+``type="text"`` on its text constructs, JSON Feed's title and summary are plain text by definition.
+Dates are whole seconds in Asia/Shanghai with their offset: some readers misread fractions of a
+second and then the time zone.
 """
 
 import datetime
 import hashlib
+import html
 import json
 import logging
 import mimetypes
@@ -37,22 +46,41 @@ from taggit.models import Tag
 
 from . import bodies, versions
 from .cache import CACHE_ERRORS
-from .models import Article, Column, Section, SiteSettings, Unit
+from .models import Article, Column, Section, SiteSettings, Unit, in_public_use
 
 logger = logging.getLogger(__name__)
+
+
+def feed_time(moment):
+    """A time as feeds write it: Asia/Shanghai, whole seconds (2025-06-12T10:30:00+08:00)."""
+    return timezone.localtime(moment).replace(microsecond=0)
 
 
 class LastModifiedMixin:
     """The feed's own date (lastBuildDate, Atom updated) is the response's Last-Modified."""
 
     def latest_post_date(self):
-        return self.feed.get("last_modified") or super().latest_post_date()
+        return feed_time(self.feed.get("last_modified") or super().latest_post_date())
+
+
+def as_html(text):
+    """Plain text as HTML that shows it literally."""
+    return None if text is None else html.escape(text, quote=False)
 
 
 class RssFeed(LastModifiedMixin, feedgenerator.Rss201rev2Feed):
-    """RSS 2.0 with the full body in content:encoded and the update time in atom:updated."""
+    """RSS 2.0 with the full body in content:encoded and the update time in atom:updated.
+
+    Titles and descriptions, plain text here, are written as HTML (see the module's docstring).
+    """
 
     label, mime_type, filename = "RSS", "application/rss+xml", "rss.xml"
+
+    def __init__(self, title, link, description, **kwargs):
+        super().__init__(as_html(title), link, as_html(description), **kwargs)
+
+    def add_item(self, title, link, description, **kwargs):
+        super().add_item(as_html(title), link, as_html(description), **kwargs)
 
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
@@ -63,13 +91,37 @@ class RssFeed(LastModifiedMixin, feedgenerator.Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content_html"])
 
 
+class PlainTextConstructs:
+    """The XML writer that Django's Atom feed writes through, with ``type="text"`` on text constructs.
+
+    Title, subtitle, summary and rights hold plain text here (the body goes in ``content``, as HTML);
+    Django writes the summary as ``type="html"`` and the others without a type.
+    """
+
+    names = {"title", "subtitle", "summary", "rights"}
+
+    def __init__(self, handler):
+        self.handler = handler
+
+    def __getattr__(self, name):
+        return getattr(self.handler, name)
+
+    def addQuickElement(self, name, contents=None, attrs=None):
+        if name in self.names:
+            attrs = {**(attrs or {}), "type": "text"}
+        self.handler.addQuickElement(name, contents, attrs)
+
+
 class AtomFeed(LastModifiedMixin, feedgenerator.Atom1Feed):
-    """Atom 1.0 with the full body as the entry's content."""
+    """Atom 1.0 with the full body as the entry's content and plain text said to be text."""
 
     label, mime_type, filename = "Atom", "application/atom+xml", "atom.xml"
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(PlainTextConstructs(handler))
+
     def add_item_elements(self, handler, item):
-        super().add_item_elements(handler, item)
+        super().add_item_elements(PlainTextConstructs(handler), item)
         handler.addQuickElement("content", item["content_html"], {"type": "html"})
 
 
@@ -148,6 +200,7 @@ class LatestArticlesFeed(Feed):
     scope_model = None
     scope_lookup = None
     scope_field = "pk"
+    only_in_public_use = False  # units and tags: a feed only once a published article has them
     url_name = "articles:feed"
     item_count = 50
     max_age = 10 * 60  # seconds a reader or proxy may reuse a copy before asking again (with its ETag)
@@ -201,7 +254,10 @@ class LatestArticlesFeed(Feed):
     def get_object(self, request, **kwargs):
         if self.scope_model is None:
             return None
-        return get_object_or_404(self.scope_model, **{self.scope_field: kwargs[self.scope_field]})
+        scopes = self.scope_model.objects.all()
+        if self.only_in_public_use:
+            scopes = in_public_use(scopes, self.scope_lookup)
+        return get_object_or_404(scopes, **{self.scope_field: kwargs[self.scope_field]})
 
     def articles(self):
         articles = Article.objects.published()
@@ -255,7 +311,7 @@ class LatestArticlesFeed(Feed):
         return self.site.copyright_line or None
 
     def feed_extra_kwargs(self, scope):
-        return {"last_modified": self.first_seen and timezone.localtime(self.first_seen)}
+        return {"last_modified": self.first_seen}
 
     def items(self, scope):
         return self.articles().for_list().prefetch_related("tags")[: self.item_count]
@@ -266,15 +322,16 @@ class LatestArticlesFeed(Feed):
         return article.display_title()
 
     def item_description(self, article):
-        return article.summary or Truncator(strip_tags(article.body)).chars(200)
+        """Plain text: the summary, else the beginning of the body's text."""
+        return article.summary or Truncator(html.unescape(strip_tags(article.body))).chars(200)
 
     item_guid_is_permalink = True  # the guid is the article's URL, which carries its id and never changes
 
     def item_pubdate(self, article):
-        return timezone.localtime(article.publish_at)
+        return feed_time(article.publish_at)
 
     def item_updateddate(self, article):
-        return timezone.localtime(max(article.publish_at, article.updated_at))
+        return feed_time(article.modified_at)
 
     def item_author_name(self, article):
         return article.author or None
@@ -322,10 +379,12 @@ class ColumnFeed(LatestArticlesFeed):
 
 class UnitFeed(LatestArticlesFeed):
     scope_model, scope_lookup, url_name = Unit, "units", "articles:unit_feed"
+    only_in_public_use = True
 
 
 class TagFeed(LatestArticlesFeed):
     scope_model, scope_lookup, scope_field, url_name = Tag, "tags", "slug", "articles:tag_feed"
+    only_in_public_use = True
 
     def link(self, tag):
         return reverse("articles:tag", args=[tag.slug])

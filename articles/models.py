@@ -2,6 +2,8 @@
 
 import functools
 import operator
+import secrets
+from pathlib import PurePath
 
 import reversion
 from django.conf import settings
@@ -317,6 +319,15 @@ def in_any(subqueries):
     return functools.reduce(operator.or_, (Q(pk__in=subquery) for subquery in subqueries))
 
 
+def in_public_use(queryset, lookup):
+    """The units or tags of ``queryset`` that a published article has (``lookup``: "units" or "tags").
+
+    Only these are public, by page, feed or name: a unit or tag that only drafts, scheduled,
+    unpublished or trashed articles have would tell what is not published yet.
+    """
+    return queryset.filter(models.Exists(Article.objects.published().filter(**{lookup: OuterRef("pk")})))
+
+
 def _count(rows, key):
     """How many of ``rows`` (a queryset correlated with OuterRef) there are, as an expression."""
     return Coalesce(Subquery(rows.order_by().values(key).annotate(n=Count("pk")).values("n")), 0)
@@ -451,6 +462,12 @@ class Article(models.Model):
             and self.deleted_at is None
         )
 
+    @property
+    def modified_at(self):
+        """When readers last saw it change: the last edit, but never before the publish time (a
+        scheduled article edited before its time was not modified before it was published)."""
+        return self.updated_at if self.publish_at is None else max(self.publish_at, self.updated_at)
+
     def display_title(self):
         return f"【{self.column.name}】{self.title}" if self.column_id else self.title
 
@@ -485,8 +502,20 @@ class TrashedArticle(Article):
         ordering = ["-deleted_at"]
 
 
+def unguessable_path(folder, filename, label=""):
+    """Where an uploaded file goes: ``folder/YYYY/MM/<32 hex digits><label>.<ext>``.
+
+    Media files are served as they are (nginx from disk, or S3), with nobody asking who may see
+    them; a draft's images stay private because their addresses hold 128 random bits and nothing
+    else a person could guess (not the uploaded file's name: the importer's are IMG_256.jpg), until a
+    published page links them. Nothing is renamed, so files stored before keep their addresses.
+    """
+    suffix = PurePath(filename).suffix.lower()
+    return f"{folder}/{timezone.now():%Y/%m}/{secrets.token_hex(16)}{label}{suffix}"
+
+
 def article_image_path(instance, filename):
-    return f"articles/{timezone.now():%Y/%m}/{filename}"
+    return unguessable_path("articles", filename)
 
 
 @reversion.register()
@@ -531,7 +560,8 @@ reversion.register(TaggedItem)
 
 
 def rendition_path(instance, filename):
-    return f"renditions/{timezone.now():%Y/%m}/{filename}"
+    """A rendition's address is random too, not derived from the original's: the width only labels it."""
+    return unguessable_path("renditions", filename, label=f"-{instance.width}")
 
 
 class ImageRendition(models.Model):

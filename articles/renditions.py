@@ -12,7 +12,6 @@ renditions are missing or were made from another file.
 import logging
 from dataclasses import dataclass
 from io import BytesIO
-from pathlib import PurePath
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -89,7 +88,6 @@ def make_renditions(article_image):
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         logger.warning("No renditions for %s: %s", article_image.image.name, error)
         return []
-    stem = PurePath(article_image.image.name).stem
     renditions = []
     for width in widths_for(original.width):
         height = max(1, round(original.height * width / original.width))
@@ -98,7 +96,7 @@ def make_renditions(article_image):
             rendition = ImageRendition(
                 image=article_image, format=kind, width=width, height=height, source=article_image.image.name
             )
-            rendition.file.save(f"{stem}-{width}.{suffix}", ContentFile(_encode(resized, kind)), save=False)
+            rendition.file.save(f"{width}.{suffix}", ContentFile(_encode(resized, kind)), save=False)
             renditions.append(rendition)
     ImageRendition.objects.bulk_create(renditions)
     # The caller's prefetched renditions are out of date now.

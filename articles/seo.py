@@ -33,7 +33,7 @@ def article_json_ld(article, request, site):
         "keywords": [tag.name for tag in article.tags.all()],
         "image": image_urls(article, request),
         "datePublished": iso8601(article.publish_at),
-        "dateModified": iso8601(article.updated_at),
+        "dateModified": iso8601(article.modified_at),
         "author": (
             {"@type": "Person", "name": article.author}
             if article.author

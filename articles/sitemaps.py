@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
@@ -11,17 +12,24 @@ from taggit.models import Tag, TaggedItem
 from .models import Article, Column, Section, Unit, article_type
 
 
+def to_the_second(moment):
+    """The sitemap index writes its dates in full (``date:"c"``): whole seconds, as feeds do."""
+    return moment and moment.replace(microsecond=0)
+
+
 class ArticleSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        return Article.objects.published().only("pk", "updated_at").order_by("-publish_at", "-pk")
+        return Article.objects.published().only("pk", "publish_at", "updated_at").order_by("-publish_at", "-pk")
 
     def lastmod(self, article):
-        return article.updated_at
+        return article.modified_at
 
     def get_latest_lastmod(self):
-        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        # As Article.modified_at: an edit before the (scheduled) publish time counts from that time.
+        latest = Article.objects.published().aggregate(latest=Max(Greatest("publish_at", "updated_at")))["latest"]
+        return to_the_second(latest)
 
 
 class ListSitemap(Sitemap):
@@ -49,7 +57,7 @@ class ListSitemap(Sitemap):
         return obj.newest
 
     def get_latest_lastmod(self):
-        return Article.objects.published().aggregate(latest=Max("publish_at"))["latest"]
+        return to_the_second(Article.objects.published().aggregate(latest=Max("publish_at"))["latest"])
 
 
 class SectionSitemap(ListSitemap):

@@ -38,6 +38,7 @@ from .models import (
     Unit,
     article_type,
     in_any,
+    in_public_use,
 )
 
 SECTION_BLOCK_SIZE = 5
@@ -152,13 +153,16 @@ class UnitView(ArticleListView):
     scope_model, scope_lookup = Unit, "units"
     template_name = "articles/unit.html"
 
+    def get_scope(self):
+        return get_object_or_404(in_public_use(Unit.objects.all(), "units"), pk=self.kwargs["pk"])
+
 
 class TagView(ArticleListView):
     scope_model = Tag
     template_name = "articles/tag.html"
 
     def get_scope(self):
-        return get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return get_object_or_404(in_public_use(Tag.objects.all(), "tags"), slug=self.kwargs["slug"])
 
     def in_scope(self):
         # EXISTS rather than taggit's join, which casts object_id and so cannot use its index.
@@ -314,14 +318,13 @@ class SubscribeView(TemplateView):
     template_name = "articles/subscribe.html"
 
     def get_context_data(self, **kwargs):
-        published = Article.objects.published()
         return super().get_context_data(
             feed_groups=[
                 (_("Sections"), Section.objects.all()),
                 (_("Columns"), Column.objects.all()),
-                # Units and tags can be many: only those with something to read.
-                (_("Participating units"), Unit.objects.filter(Exists(published.filter(units=OuterRef("pk"))))),
-                (_("Tags"), Tag.objects.filter(Exists(published.filter(tags=OuterRef("pk")))).order_by("name")),
+                # Units and tags can be many, and those of drafts only are not public: those with something to read.
+                (_("Participating units"), in_public_use(Unit.objects.all(), "units")),
+                (_("Tags"), in_public_use(Tag.objects.order_by("name"), "tags")),
             ],
             **kwargs,
         )

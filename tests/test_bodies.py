@@ -3,9 +3,10 @@ from html.parser import HTMLParser
 import pytest
 
 from articles import bodies
-from articles.models import ArticleImage
+from articles.models import Article, ArticleImage
 
 from .factories import ArticleFactory
+from .pagetext import assert_in_order
 
 
 def test_sanitize_removes_scripts_styles_and_unknown_tags():
@@ -90,6 +91,22 @@ XSS_PAYLOADS = [
     '<section style="color: rgb(62, 62, 62)"><span style="font-size: 15px">微信段落</span></section>',
     '<p><a href="https://example.com/" target="_blank">链接</a></p>',
 ]
+# Payloads that hide markup in MathML and SVG (mutation XSS), now that their words are kept.
+XSS_PAYLOADS += [
+    "<math><style><img src=x onerror=alert(1)>后面的字",
+    "<math><mi><style><img src=x onerror=alert(1)></style></mi></math>",
+    "<svg><style><img src=x onerror=alert(1)></style></svg>",
+    '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">',
+    '<math><mtext><table><mglyph><style><!--</style><img title="--&gt;&lt;img src=1 onerror=alert(1)&gt;">',
+    '<math><mi><mglyph><svg><mtext><textarea><path id="</textarea><img onerror=alert(1) src=1>">',
+    "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
+    "<math><![CDATA[<img src=x onerror=alert(1)>]]></math>",
+    "<math><![CDATA[</math><img src=x onerror=alert(1)>]]></math>",
+    '<svg><foreignObject><p onclick="alert(1)">字</p></foreignObject></svg>',
+    '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a><script>alert(1)</script></svg>',
+    "<svg><style>&lt;/style&gt;&lt;img src=x onerror=alert(1)&gt;</style></svg>",
+    "<math><style>&lt;img src=x onerror=alert(1)&gt;</style></math>",
+]
 
 
 class _Inspect(HTMLParser):
@@ -119,14 +136,25 @@ def test_sanitize_defuses_known_xss_payloads(payload):
 
 
 def test_word_and_wechat_pastes_keep_their_text_without_styles():
-    assert bodies.sanitize_html(XSS_PAYLOADS[-3]) == "<p>Word 段落</p>"
-    assert bodies.sanitize_html(XSS_PAYLOADS[-2]) == "<p>微信段落</p>"
+    word, wechat = (next(p for p in XSS_PAYLOADS if marker in p) for marker in ("MsoNormal", "rgb(62"))
+    assert bodies.sanitize_html(word) == "<p>Word 段落</p>"
+    assert bodies.sanitize_html(wechat) == "<p>微信段落</p>"
 
 
 def test_figure_markers_keep_only_the_image_id():
     html = '<p>甲</p><figure data-image="7" class="x"><img src="a.png"><figcaption>旧图注</figcaption></figure>'
     assert bodies.sanitize_html(html) == '<p>甲</p><figure data-image="7"></figure>'
     assert bodies.sanitize_html("<figure><figcaption>说明</figcaption></figure><p>乙</p>") == ("<p>说明</p><p>乙</p>")
+
+
+def test_figures_pasted_from_elsewhere_keep_their_content_and_the_markers_in_them():
+    assert bodies.sanitize_html("<figure><p>甲</p><p>1 &lt; 2</p></figure>") == "<p>甲</p><p>1 &lt; 2</p>"
+    nested = '<figure><figure data-image="1"></figure>说明 &lt;图&gt;</figure><p>乙</p>'
+    clean = bodies.sanitize_html(nested)
+    assert clean == '<figure data-image="1"></figure>说明 &lt;图&gt;<p>乙</p>'
+    assert bodies.body_blocks(clean) == ['<figure data-image="1"></figure>', "<p>说明 &lt;图&gt;</p>", "<p>乙</p>"]
+    marked = '<figure data-image="2"><figure data-image="3"></figure><figcaption>旧图注</figcaption></figure>'
+    assert bodies.sanitize_html(marked) == '<figure data-image="2"></figure><figure data-image="3"></figure>'
 
 
 @pytest.mark.django_db
@@ -145,3 +173,60 @@ def test_markers_place_images_and_others_keep_their_position():
         ("image", placed),
         ("html", "<p>丙</p>"),
     ]
+
+
+# Only markup goes: the words stay, escaped characters included, whatever the markup around them.
+
+WORDS_KEPT = [
+    ("<p>a &lt;b&gt; c</p>", ["a <b> c"]),
+    ("1 &lt; 2 &gt; 0", ["1 < 2 > 0"]),
+    ("text with literal < and > and &amp; and &#60;tag&#62;", ["text with literal < and > and & and <tag>"]),
+    ("<p>甲</p>1 &lt; 2 &gt; 0 &amp; 3<p>乙</p>", ["甲", "1 < 2 > 0 & 3", "乙"]),
+    ("<p>甲</p>松散的 <b>粗</b> 文字 &lt;b&gt;<p>乙</p>", ["甲", "松散的 粗 文字 <b>", "乙"]),
+    ("<math><style>后面的文字", ["后面的文字"]),
+    ("第一段\n\n<math><style>第二段\n\n第三段 &lt;x&gt;", ["第一段", "第二段", "第三段 <x>"]),
+    ("<p>前<math><style>后面的文字</p><p>下一段</p>", ["前后面的文字", "下一段"]),
+    ("<math><style>甲<b>乙</b>丙</style></math>丁", ["甲", "乙", "丙丁"]),
+    ("<p>公式<math><mi>x</mi><mo>&lt;</mo><mn>1</mn></math>成立</p>", ["公式x<1成立"]),
+    ("<svg><style>.a{fill:red}</style><text>矢量图里的字</text></svg><p>后</p>", ["矢量图里的字", "后"]),
+    ("<figure>图 &lt;注&gt;</figure><p>x</p>", ["图 <注>", "x"]),
+    ('<p>写 &lt;figure data-image="1"&gt;&lt;/figure&gt; 的标记</p>', ['写 <figure data-image="1"></figure> 的标记']),
+    ("<p>一</p><style>p { color: red }</style><script>alert(1)</script><p>二</p>", ["一", "二"]),
+]
+
+
+class _Shown(HTMLParser):
+    """The text a browser shows of rendered body HTML, and the elements it would make."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.tags = [], []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def rendered(body):
+    """The body as the page renders it (bodies.body_parts, as templates/includes/article_main.html)."""
+    parts = bodies.body_parts(Article(body=body), [])
+    return "".join(f"<p>{part}</p>" if kind == "lead" else part for kind, part in parts)
+
+
+@pytest.mark.parametrize(("dirty", "words"), WORDS_KEPT)
+def test_only_markup_goes_the_words_stay(dirty, words):
+    shown = _Shown(rendered(bodies.sanitize_html(dirty)))
+    text = "".join(shown.parts)
+    assert_in_order(text, words)
+    assert set(shown.tags) <= bodies.ALLOWED_TAGS
+    for code in ("fill:red", "color: red", "alert"):
+        assert code not in text
+
+
+def test_loose_text_between_blocks_is_one_paragraph():
+    html = bodies.sanitize_html("<p>甲</p>松散的 <b>粗</b> 文字 1 &lt; 2<p>乙</p>")
+    assert bodies.body_blocks(html) == ["<p>甲</p>", "<p>松散的 <b>粗</b> 文字 1 &lt; 2</p>", "<p>乙</p>"]

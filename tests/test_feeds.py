@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 import time
 import xml.etree.ElementTree as ET
 from email.utils import parsedate_to_datetime
@@ -210,7 +211,7 @@ def test_json_feed_has_the_fields_of_version_1_1(client, story):
     assert item["summary"] == "六家单位党支部代表齐聚项目现场。"
     assert "六家共建单位共同签署《支部共建协议书》" in item["content_html"]
     assert item["content_html"].rstrip().endswith(f"<p>{COPYRIGHT}</p>")
-    assert datetime.datetime.fromisoformat(item["date_published"]) == story.publish_at
+    assert datetime.datetime.fromisoformat(item["date_published"]) == story.publish_at.replace(microsecond=0)
     assert item["date_published"].endswith("+08:00")
     assert datetime.datetime.fromisoformat(item["date_modified"]) >= story.publish_at
     assert item["authors"] == [{"name": "江风"}]
@@ -275,6 +276,167 @@ def test_items_are_the_latest_first_and_limited(client):
     assert titles == [f"第{days}天" for days in range(50)]
 
 
+# Plain text, escaped for the reader who reads it
+
+TRICKY_TITLES = ["<img src=x onerror=alert(1)> 测试", "AT&T <b>粗</b>"]
+TRICKY_SUMMARY = "<script>alert(1)</script>摘要 1 < 2 & 3"
+TRICKY_NAME = "R&D <i>研发</i>"
+
+
+class _HtmlText(HTMLParser):
+    """What an HTML-reading feed reader shows of a fragment: its text, and which elements it would make."""
+
+    def __init__(self, html):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.parts = [], []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def shown_as_html(fragment):
+    """The text a reader that treats ``fragment`` as HTML shows; fails if it would make any element."""
+    parsed = _HtmlText(fragment)
+    assert parsed.tags == [], fragment
+    return "".join(parsed.parts)
+
+
+def feedparser_text(detail):
+    """What a feedparser-based reader shows of a text construct, honouring the type feedparser reports."""
+    return shown_as_html(detail.value) if detail.type == "text/html" else detail.value
+
+
+@pytest.fixture
+def tricky(site):
+    unit = UnitFactory(name=TRICKY_NAME)
+    articles = []
+    for i, title in enumerate(TRICKY_TITLES):
+        article = ArticleFactory(
+            title=title,
+            summary=TRICKY_SUMMARY,
+            author=TRICKY_NAME,
+            publish_at=timezone.now() - datetime.timedelta(hours=i + 1),
+        )
+        article.tags.add(TRICKY_NAME)
+        ArticleUnitFactory(article=article, unit=unit)
+        articles.append(article)
+    return unit
+
+
+def test_rss_titles_and_descriptions_are_html_escaped_then_xml_escaped(client, tricky):
+    response = client.get(feed_url("rss", tricky))
+    assert b"<title>&amp;lt;img src=x onerror=alert(1)&amp;gt; \xe6\xb5\x8b\xe8\xaf\x95</title>" in response.content
+    channel = ET.fromstring(response.content).find("channel")  # strict XML
+    assert shown_as_html(channel.findtext("title")) == f"《国企》杂志社官网 - {TRICKY_NAME}"
+    items = channel.findall("item")
+    assert [shown_as_html(item.findtext("title")) for item in items] == TRICKY_TITLES
+    for item in items:
+        assert shown_as_html(item.findtext("description")) == TRICKY_SUMMARY
+        # Categories and names are plain text in RSS, and feed readers take them as such (feedparser does).
+        assert TRICKY_NAME in [category.text for category in item.findall("category")]
+        assert item.find("dc:creator", NS).text == TRICKY_NAME
+    parsed = parse(response)
+    assert feedparser_text(parsed.feed.title_detail) == f"《国企》杂志社官网 - {TRICKY_NAME}"
+    assert [feedparser_text(entry.title_detail) for entry in parsed.entries] == TRICKY_TITLES
+    for entry in parsed.entries:
+        assert feedparser_text(entry.summary_detail) == TRICKY_SUMMARY
+        assert TRICKY_NAME in [tag.term for tag in entry.tags]
+        assert entry.author == TRICKY_NAME
+
+
+def test_atom_text_constructs_say_type_text(client, tricky):
+    response = client.get(feed_url("atom", tricky))
+    root = ET.fromstring(response.content)
+    title = root.find("atom:title", NS)
+    assert title.get("type") == "text" and title.text == f"《国企》杂志社官网 - {TRICKY_NAME}"
+    entries = root.findall("atom:entry", NS)
+    for entry, expected in zip(entries, TRICKY_TITLES, strict=True):
+        title, summary = entry.find("atom:title", NS), entry.find("atom:summary", NS)
+        assert (title.get("type"), title.text) == ("text", expected)
+        assert (summary.get("type"), summary.text) == ("text", TRICKY_SUMMARY)
+        assert entry.find("atom:author/atom:name", NS).text == TRICKY_NAME
+        assert TRICKY_NAME in [category.get("term") for category in entry.findall("atom:category", NS)]
+        assert entry.find("atom:content", NS).get("type") == "html"  # the sanitised body, as HTML
+    parsed = parse(response)
+    assert parsed.feed.title_detail.type == "text/plain"
+    for entry, expected in zip(parsed.entries, TRICKY_TITLES, strict=True):
+        assert (entry.title_detail.type, entry.title) == ("text/plain", expected)
+        assert (entry.summary_detail.type, entry.summary) == ("text/plain", TRICKY_SUMMARY)
+        assert entry.author == TRICKY_NAME
+
+
+def test_json_feed_titles_and_summaries_are_plain_text(client, tricky):
+    feed = json.loads(client.get(feed_url("json", tricky)).content)
+    assert feed["title"] == f"《国企》杂志社官网 - {TRICKY_NAME}"
+    assert [item["title"] for item in feed["items"]] == TRICKY_TITLES
+    for item in feed["items"]:
+        assert item["summary"] == TRICKY_SUMMARY
+        assert item["authors"] == [{"name": TRICKY_NAME}] and TRICKY_NAME in item["tags"]
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_a_summary_made_from_the_body_is_its_text(client, site, format):
+    """Without a summary, the body's text stands in: as text, entities read, not markup."""
+    ArticleFactory(summary="", body="<p>1 &lt; 2 &amp;&amp; 3 &gt; 2：<strong>粗</strong>体</p>")
+    response = client.get(feed_url(format))
+    if format == "json":
+        summary = json.loads(response.content)["items"][0]["summary"]
+    else:
+        detail = parse(response).entries[0].summary_detail
+        summary = feedparser_text(detail)
+    assert summary == "1 < 2 && 3 > 2：粗体"
+
+
+# Dates: whole seconds, in Asia/Shanghai with its offset
+
+WHOLE_SECONDS = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00"
+
+
+@pytest.mark.parametrize("cache_down", [False, True])
+def test_feed_dates_have_whole_seconds_and_the_shanghai_offset(client, site, settings, cache_down):
+    moment = timezone.now().replace(microsecond=123456) - datetime.timedelta(hours=2)
+    article = ArticleFactory(publish_at=moment)
+    Article.objects.filter(pk=article.pk).update(updated_at=moment + datetime.timedelta(minutes=30))  # an edit
+    if cache_down:  # the feed's own date then comes from its items
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+        }
+        settings.SHARED_CACHE = True
+    rss = ET.fromstring(client.get(feed_url("rss")).content)
+    item = rss.find("channel/item")
+    assert parsedate_to_datetime(item.findtext("pubDate")) == moment.replace(microsecond=0)
+    assert item.findtext("pubDate").endswith("+0800") and rss.findtext("channel/lastBuildDate").endswith("+0800")
+    assert re.fullmatch(WHOLE_SECONDS, item.find("atom:updated", NS).text)
+    atom = ET.fromstring(client.get(feed_url("atom")).content)
+    entry = atom.find("atom:entry", NS)
+    assert re.fullmatch(WHOLE_SECONDS, atom.find("atom:updated", NS).text)
+    assert entry.find("atom:published", NS).text == f"{timezone.localtime(moment):%Y-%m-%dT%H:%M:%S}+08:00"
+    assert re.fullmatch(WHOLE_SECONDS, entry.find("atom:updated", NS).text)
+    item = json.loads(client.get(feed_url("json")).content)["items"][0]
+    assert item["date_published"] == f"{timezone.localtime(moment):%Y-%m-%dT%H:%M:%S}+08:00"
+    assert re.fullmatch(WHOLE_SECONDS, item["date_modified"])
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_an_article_edited_before_its_scheduled_time_is_never_updated_before_it_was_published(client, site, format):
+    """A scheduled article edited before its time: its feed update time is its publish time, not earlier."""
+    article = ArticleFactory(publish_at=timezone.now() - datetime.timedelta(minutes=5))
+    Article.objects.filter(pk=article.pk).update(updated_at=timezone.now() - datetime.timedelta(days=2))
+    response = client.get(feed_url(format))
+    if format == "json":
+        item = json.loads(response.content)["items"][0]
+        published, updated = item["date_published"], item["date_modified"]
+        assert datetime.datetime.fromisoformat(updated) >= datetime.datetime.fromisoformat(published)
+    else:
+        entry = parse(response).entries[0]
+        assert entry.updated_parsed >= entry.published_parsed
+
+
 # Scopes
 
 
@@ -319,6 +481,29 @@ def test_scoped_feed_titles_and_links(client, scopes):
 )
 def test_unknown_scope_or_format_is_404(client, url):
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_units_and_tags_that_only_unpublished_articles_have_have_no_feed(client, format):
+    section = SectionFactory(name="频道")
+    for i, fields in enumerate(
+        [
+            {"status": Article.Status.DRAFT, "publish_at": None},
+            {"status": Article.Status.REVIEW, "publish_at": None},
+            {"publish_at": timezone.now() + datetime.timedelta(hours=1)},
+            {"status": Article.Status.UNPUBLISHED},
+            {"deleted_at": timezone.now()},
+        ]
+    ):
+        article = ArticleFactory(title=f"隐藏{i}", section=section, **fields)
+        unit = UnitFactory(name=f"隐藏单位{i}")
+        ArticleUnitFactory(article=article, unit=unit)
+        article.tags.add(f"隐藏标签{i}")
+        for scope in [unit, Tag.objects.get(name=f"隐藏标签{i}")]:
+            assert client.get(feed_url(format, scope)).status_code == 404, scope
+    assert client.get(feed_url(format, UnitFactory(name="没有文章的单位"))).status_code == 404
+    # Sections are the editors' structure: their feed stays, empty of what is not published.
+    assert entry_titles(client, feed_url(format, section)) == []
 
 
 @pytest.mark.parametrize("format", FORMATS)
@@ -545,7 +730,9 @@ def test_subscribe_page_lists_every_feed_with_its_address(client, scopes):
     section, column, unit, tag = scopes
     SectionFactory(name="空频道")
     UnitFactory(name="没有文章的单位")
-    ArticleFactory(title="草稿", status=Article.Status.DRAFT, publish_at=None).tags.add("草稿标签")
+    draft = ArticleFactory(title="草稿", status=Article.Status.DRAFT, publish_at=None)
+    draft.tags.add("草稿标签")
+    ArticleUnitFactory(article=draft, unit=UnitFactory(name="草稿里的单位"))
     response = client.get(reverse("articles:subscribe"))
     text = page_text(response)
     html = response.content.decode()
@@ -558,7 +745,7 @@ def test_subscribe_page_lists_every_feed_with_its_address(client, scopes):
     for name in ["党建", "国企改革", "浙江一建", "智能建造", "空频道"]:
         assert name in text
     # Units and tags without a published article have nothing to follow.
-    assert "没有文章的单位" not in text and "草稿标签" not in text
+    assert "没有文章的单位" not in text and "草稿标签" not in text and "草稿里的单位" not in text
 
 
 def test_print_subscription_details_are_edited_in_the_admin(client, staff_client):

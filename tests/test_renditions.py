@@ -1,14 +1,16 @@
 """Responsive images: renditions made once, at several widths, WebP and JPEG, sized without opening files."""
 
 import os
+import re
 from io import BytesIO
+from pathlib import PurePath
 
 import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
 from articles import renditions, workflow
-from articles.models import ArticleImage, ImageRendition
+from articles.models import Article, ArticleImage, ImageRendition
 
 from .factories import ArticleFactory, ArticleImageFactory
 
@@ -113,9 +115,52 @@ def test_importer_makes_renditions(tmp_path):
     Image.new("RGB", (400, 300), "blue").save(tmp_path / "IMG_1.jpg")
     article, _created = import_page(tmp_path / "a.txt")
     image = article.images.get()
+    assert "IMG_1" not in image.image.name and RANDOM.search(image.image.name)  # the source's name is guessable
     assert sorted(image.renditions.values_list("format", "width")) == [
         ("jpeg", 320),
         ("jpeg", 400),
         ("webp", 320),
         ("webp", 400),
     ]
+
+
+# Nothing of a draft is public: media files are served as they are (nginx from disk, or S3), so the
+# files of a draft's images have addresses nobody can guess until a published page links them.
+
+RANDOM = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")  # 128 random bits, in hex
+
+
+def random_part(path):
+    [token] = RANDOM.findall(PurePath(path).name)
+    return token
+
+
+def test_images_and_renditions_have_unguessable_addresses():
+    draft = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
+    images = [ArticleImageFactory(article=draft, image=image_file(1000, 750, name="IMG_256.jpg")) for _ in range(2)]
+    workflow.article_saved(draft)
+    tokens = []
+    for image in images:
+        paths = [image.image.name, *(rendition.file.name for rendition in image.renditions.all())]
+        assert len(paths) == 9
+        for path in paths:
+            assert "IMG_256" not in path and PurePath(path).parts[0] in ("articles", "renditions")
+            tokens.append(random_part(path))
+    # Two uploads of the same file, and each rendition, have addresses of their own: none derives from another.
+    assert len(set(tokens)) == len(tokens) == 18
+    assert images[0].image.read() == images[1].image.read()
+
+
+def test_files_stored_under_the_old_names_keep_working(client, media_root):
+    """Files uploaded before addresses were random keep their names; their new renditions get random ones."""
+    article = ArticleFactory()
+    buffer = BytesIO()
+    Image.new("RGB", (700, 350), "green").save(buffer, "JPEG")
+    old_name = ArticleImage.image.field.storage.save("articles/2025/06/IMG_256.jpg", ContentFile(buffer.getvalue()))
+    image = ArticleImage.objects.create(article=article, alt_text="旧图", image=old_name)
+    workflow.article_saved(article)
+    image.refresh_from_db()
+    assert image.image.name == "articles/2025/06/IMG_256.jpg" and image.image.size == len(buffer.getvalue())
+    html = client.get(article.get_absolute_url()).content.decode()
+    for rendition in image.renditions.all():
+        assert random_part(rendition.file.name) and rendition.file.url in html

@@ -134,3 +134,21 @@ def test_home_description_is_the_site_description(client):
     assert head.first("description") == "《国企》杂志社的新闻发布平台。"
     assert head.links["canonical"] == "http://testserver/"
     assert head.links["alternate"] == reverse("articles:feed")
+
+
+def test_an_article_edited_before_its_scheduled_time_was_not_modified_before_it_was_published(client):
+    """Scheduled on Monday, last edited on Saturday before: it was modified when it was published."""
+    article = ArticleFactory(publish_at=PUBLISHED)
+    Article.objects.filter(pk=article.pk).update(updated_at=PUBLISHED - datetime.timedelta(days=2))
+    head = Head(client.get(article.get_absolute_url()).content.decode())
+    (data,) = head.json_ld
+    assert data["datePublished"] == data["dateModified"] == "2025-06-12T10:30:00+08:00"
+    assert head.first("article:published_time") == head.first("article:modified_time") == "2025-06-12T10:30:00+08:00"
+
+
+def test_modified_time_follows_an_edit_after_publication(client):
+    article = ArticleFactory(publish_at=PUBLISHED)
+    edited = PUBLISHED + datetime.timedelta(days=1, microseconds=5)
+    Article.objects.filter(pk=article.pk).update(updated_at=edited)
+    head = Head(client.get(article.get_absolute_url()).content.decode())
+    assert head.json_ld[0]["dateModified"] == head.first("article:modified_time") == "2025-06-13T10:30:00+08:00"

@@ -1,6 +1,7 @@
 """sitemap.xml, the Google News sitemap and robots.txt: published content only."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -49,6 +50,7 @@ def world():
             {"status": Article.Status.REVIEW, "publish_at": None},
             {"publish_at": timezone.now() + datetime.timedelta(hours=3)},
             {"status": Article.Status.UNPUBLISHED},
+            {"deleted_at": timezone.now()},
         ]
     ):
         article = ArticleFactory(
@@ -136,3 +138,22 @@ def test_robots_txt_points_at_both_sitemaps(client):
     assert "User-agent: *" in lines and "Allow: /" in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Sitemap: http://testserver/news-sitemap.xml" in lines
+
+
+def test_lastmod_of_an_article_edited_before_its_scheduled_time_is_its_publish_time(client):
+    published = timezone.now() - datetime.timedelta(hours=1)
+    article = ArticleFactory(publish_at=published)
+    Article.objects.filter(pk=article.pk).update(updated_at=published - datetime.timedelta(days=3))
+    found = all_locations(client)
+    assert found["http://testserver" + article.get_absolute_url()] == timezone.localtime(published).strftime("%Y-%m-%d")
+    index = parse(client.get(reverse("sitemap")))
+    [articles] = [entry for entry in index.findall("sm:sitemap", NS) if "articles" in entry.findtext("sm:loc", "", NS)]
+    assert datetime.datetime.fromisoformat(articles.findtext("sm:lastmod", "", NS)) >= published.replace(microsecond=0)
+
+
+def test_the_index_dates_its_sitemaps_to_the_second_in_shanghai_time(client, world):
+    index = parse(client.get(reverse("sitemap")))
+    lastmods = [entry.findtext("sm:lastmod", "", NS) for entry in index.findall("sm:sitemap", NS)]
+    assert len(lastmods) == 6 and lastmods.count("") == 1  # the home page and archive have none
+    for lastmod in filter(None, lastmods):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", lastmod), lastmod

@@ -1,11 +1,14 @@
 import datetime
 import zoneinfo
+from pathlib import PurePath
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag
 
 from articles import versions, workflow
 from articles.models import Article, SiteSettings
@@ -18,11 +21,19 @@ from .factories import (
     SectionFactory,
     UnitFactory,
 )
-from .pagetext import assert_in_order, page_text
+from .pagetext import assert_in_order, page_text, squeeze
 
 pytestmark = pytest.mark.django_db
 
 LATER = timezone.now() + datetime.timedelta(days=2)
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """A member of staff with a browser of their own, beside the public's ``client``."""
+    browser = Client()
+    browser.force_login(django_user_model.objects.create_superuser("staff", "staff@example.com", "pw-for-tests-only"))
+    return browser
 
 
 @pytest.fixture
@@ -118,6 +129,39 @@ def test_column_page(client):
     assert "【党建好故事】栏目文章" in text
 
 
+HIDDEN = {
+    "draft": {"status": Article.Status.DRAFT, "publish_at": None},
+    "review": {"status": Article.Status.REVIEW, "publish_at": None},
+    "scheduled": {"publish_at": LATER},
+    "unpublished": {"status": Article.Status.UNPUBLISHED},
+    "trashed": {"deleted_at": timezone.now()},
+}
+
+
+@pytest.mark.parametrize("state", HIDDEN)
+def test_units_and_tags_that_only_hidden_articles_have_are_not_public(client, staff, state):
+    """Their names are news too (a unit named in a draft): no page until an article naming them is published."""
+    article = ArticleFactory(title="未公开的文章", **HIDDEN[state])
+    unit = UnitFactory(name="未公开的单位")
+    ArticleUnitFactory(article=article, unit=unit)
+    article.tags.add("未公开的标签")
+    urls = [unit.get_absolute_url(), reverse("articles:tag", args=[Tag.objects.get(name="未公开的标签").slug])]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert staff.get(url).status_code == 404, url  # a public page is the same for everyone
+    Article.objects.filter(pk=article.pk).update(
+        status=Article.Status.PUBLISHED, publish_at=timezone.now(), deleted_at=None
+    )
+    versions.content_changed()
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200 and "未公开的文章" in page_text(response)
+
+
+def test_a_unit_without_articles_has_no_page(client):
+    assert client.get(UnitFactory(name="没有文章的单位").get_absolute_url()).status_code == 404
+
+
 @pytest.mark.parametrize("url", ["/articles/999/", "/sections/999/", "/columns/999/", "/units/999/", "/tags/无此标签/"])
 def test_unknown_objects_are_404(client, url):
     assert client.get(url).status_code == 404
@@ -134,6 +178,13 @@ def test_wechat_qr_code_is_an_svg_of_the_article(client):
     response = client.get(reverse("articles:article_qr", args=[article.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
     assert b"<svg" in response.content
+
+
+def test_the_qr_code_of_an_unpublished_article_is_404_for_the_public(client, staff, hidden_articles):
+    for article in hidden_articles:
+        url = reverse("articles:article_qr", args=[article.pk])
+        assert client.get(url).status_code == 404
+        assert staff.get(url).status_code == 200  # the preview shows the share bar
 
 
 def _article_with(count):
@@ -465,3 +516,92 @@ def test_asset_addresses_follow_the_static_settings(client, settings):
     assert 'href="/static/css/site.css"' in client.get(article.get_absolute_url()).text
     settings.STATIC_URL = "/assets/"
     assert 'href="/assets/css/site.css"' in client.get(article.get_absolute_url()).text
+
+
+# Nothing of a draft is public
+
+
+def public_addresses(published):
+    """Every public page, feed and sitemap that could name ``published`` or anything near it: those that
+    show the article, then the others."""
+    day = timezone.localtime(published.publish_at)
+    section, column = published.section, published.column
+    unit, tag = published.units.get(), published.tags.get()
+    showing = [
+        reverse("articles:home"),
+        section.get_absolute_url(),
+        column.get_absolute_url(),
+        unit.get_absolute_url(),
+        reverse("articles:tag", args=[tag.slug]),
+        published.get_absolute_url(),
+        reverse("articles:archive"),
+        reverse("articles:archive_year", args=[day.year]),
+        reverse("articles:archive_month", args=[day.year, day.month]),
+        reverse("articles:archive_day", args=[day.year, day.month, day.day]),
+        reverse("articles:search") + "?q=共同",
+        reverse("news_sitemap"),
+    ] + [
+        reverse(name, kwargs={**kwargs, "format": format})
+        for name, kwargs in [
+            ("articles:feed", {}),
+            ("articles:section_feed", {"pk": section.pk}),
+            ("articles:column_feed", {"pk": column.pk}),
+            ("articles:unit_feed", {"pk": unit.pk}),
+            ("articles:tag_feed", {"slug": tag.slug}),
+        ]
+        for format in ("rss", "atom", "json")
+    ]
+    others = [
+        reverse("sitemap"),
+        "/robots.txt",
+        *(
+            reverse("sitemap_section", args=[name])
+            for name in ("pages", "articles", "sections", "columns", "tags", "units")
+        ),
+        reverse("articles:article_qr", args=[published.pk]),
+        reverse("articles:subscribe"),
+        reverse("articles:search") + "?q=草稿",
+        reverse("articles:search") + "?unit=草稿",
+    ]
+    return showing, others
+
+
+@pytest.mark.parametrize("state", HIDDEN)
+def test_no_public_page_feed_or_sitemap_names_anything_of_an_unpublished_article(client, state):
+    section, column, unit = (
+        SectionFactory(name="共同频道"),
+        ColumnFactory(name="共同栏目"),
+        UnitFactory(name="共同单位"),
+    )
+    published = ArticleFactory(
+        title="共同的已发布文章",
+        section=section,
+        column=column,
+        publish_at=timezone.now() - datetime.timedelta(hours=1),
+    )  # within the news sitemap's 48 hours
+    hidden = ArticleFactory(title="草稿的标题", section=section, column=column, **HIDDEN[state])
+    for article in (published, hidden):
+        ArticleUnitFactory(article=article, unit=unit)
+        article.tags.add("共同标签")
+        ArticleImageFactory(article=article, caption=f"{article.title}的图注")
+        workflow.article_saved(article)
+    ArticleUnitFactory(article=hidden, unit=UnitFactory(name="草稿的单位"))
+    hidden.tags.add("草稿的标签")
+
+    def media(article):
+        image = article.images.get()
+        return [PurePath(file.name).stem for file in [image.image, *(r.file for r in image.renditions.all())]]
+
+    secrets = ["草稿的", *media(hidden)]  # its title, caption, unit and tag, its image and renditions
+    seen_media = set()
+    showing, others = public_addresses(published)
+    for url in showing + others:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        assert (published.title in squeeze(page_text(response))) == (url in showing), url  # search marks words
+        seen_media.update(stem for stem in media(published) if stem in content)
+        for secret in secrets:
+            assert secret not in content, (url, secret)
+    # The published article's image and its renditions are linked somewhere: the check can see media.
+    assert seen_media == set(media(published)) and len(seen_media) == 3
