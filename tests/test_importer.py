@@ -3,6 +3,8 @@ import os
 import random
 import re
 import signal
+import subprocess
+import sys
 import time
 from html.parser import HTMLParser
 from io import StringIO
@@ -19,7 +21,7 @@ from reversion.models import Version
 
 from articles import workflow
 from articles.importer import MalformedPage, _units, parse_page
-from articles.models import Article, ArticleImage, CopyrightNotice, PromoBlock, Unit
+from articles.models import Article, ArticleImage, CopyrightNotice, PromoBlock, Section, Unit
 
 from .conftest import SEED
 
@@ -316,6 +318,11 @@ def rename_unit(client, seed):
     assert Unit.objects.filter(name="蓝城乐居集团").exists()
 
 
+def rename_section(client, seed):
+    client.post(reverse("admin:articles_section_change", args=[seed.section.pk]), {"name": "协会动态", "order": "0"})
+    assert Section.objects.get().name == "协会动态"
+
+
 ADMIN_EDITS = {
     "title": lambda client, seed: save_in_admin(client, seed, title="编辑改过的标题"),
     "tags only": lambda client, seed: save_in_admin(client, seed, tags=["党建"]),
@@ -326,6 +333,7 @@ ADMIN_EDITS = {
     "moved to the trash": lambda client, seed: workflow.trash(seed),
     "units merged": merge_zhejiang,
     "a unit renamed": rename_unit,
+    "its section renamed": rename_section,
 }
 
 
@@ -339,6 +347,7 @@ def test_reimport_leaves_an_article_edited_in_the_admin_as_it_is(editor_client, 
     assert out.splitlines()[-1].startswith("0 created, 0 updated, 1 skipped (edited in the admin), 0 failed")
     assert state(seed_article) == before
     assert set(Unit.objects.values_list("name", flat=True)) == units  # no merged or renamed unit comes back
+    assert Section.objects.count() == 1  # nor does a renamed section
     assert Version.objects.get_for_object(seed_article).count() == revisions
 
 
@@ -360,6 +369,12 @@ def test_reimport_updates_an_article_nobody_touched(seed_article, tmp_path):
     # Updated by the importer, it is still the importer's: the next re-import updates it again.
     out, _ = run_import(SEED)
     assert "updated article" in out and Article.objects.get().title == "党建引领聚合力 智能建造筑精品"
+
+
+def test_an_article_saved_in_the_admin_without_a_change_is_still_the_importers(editor_client, seed_article, tmp_path):
+    save_in_admin(editor_client, seed_article)
+    out, _ = run_import(edited_seed(tmp_path))
+    assert "updated article" in out
 
 
 def test_reimport_of_the_same_file_changes_nothing(seed_article):
@@ -604,9 +619,23 @@ def test_a_bad_date_fails_only_its_file(tmp_path, date):
 
 @pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T00:00"])
 def test_published_option_out_of_range_is_a_clear_error(value):
-    with pytest.raises(CommandError, match="--published"):
+    with pytest.raises(CommandError, match="--published: the date .* is not between the years 1900 and 2100"):
         run_import(SEED, published=value)
     assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["昨天", "0001-01-01T00:00"])
+def test_bad_published_option_on_the_command_line_is_a_usage_error_not_a_traceback(value):
+    manage = Path(__file__).resolve().parent.parent / "manage.py"
+    done = subprocess.run(
+        [sys.executable, str(manage), "import_articles", "--published", value, str(SEED)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SECRET_KEY": "tests-only"},
+        timeout=60,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "argument --published: " in done.stderr
 
 
 LONG = {

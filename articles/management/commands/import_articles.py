@@ -1,3 +1,4 @@
+import argparse
 import datetime
 import os
 import time
@@ -21,11 +22,13 @@ from articles.importer import (
 
 
 def publish_time(value):
+    # ArgumentTypeError: argparse turns it into a usage error (a CommandError under call_command).
     try:
-        parsed = datetime.datetime.fromisoformat(value)
-        check_publish_time(parsed)
-    except (ValueError, MalformedPage) as exc:
-        raise CommandError(f"--published: {value!r} is not a date and time such as 2025-06-12T10:30 ({exc})") from exc
+        parsed = check_publish_time(datetime.datetime.fromisoformat(value))
+    except MalformedPage as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date and time such as 2025-06-12T10:30") from exc
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
@@ -50,7 +53,7 @@ class Command(BaseCommand):
             "--overwrite",
             action="store_true",
             help="replace the content of articles changed in the admin since their import with the file's; their "
-            "status (published, withdrawn, in the trash), tags and summary still stay as the editors left them",
+            "status (published, withdrawn, in the trash), tags, summary and alt texts stay as the editors left them",
         )
         parser.add_argument(
             "--dry-run",
@@ -103,7 +106,7 @@ class Command(BaseCommand):
                 self.fail(path, exc)
                 continue
             except (DataError, IntegrityError) as exc:  # each page is its own transaction: the others go on
-                self.fail(path, f"the database refused it: {exc}".strip())
+                self.fail(path, f"the database refused it: {exc}")
                 continue
             self.counts[done] += 1
             if done == SKIPPED:
