@@ -401,6 +401,17 @@ class Article(models.Model):
         editable=False,
         help_text=_("The name of the file the article was imported from; a re-import updates this article."),
     )
+    import_digest = models.CharField(
+        _("import digest"),
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_(
+            "What the importer last wrote (a digest, see articles/importer.py): a re-import leaves the article "
+            "alone once it no longer matches, that is once someone changed it."
+        ),
+    )
     deleted_at = models.DateTimeField(
         _("moved to the trash"),
         null=True,

@@ -28,12 +28,28 @@ ENCODERS = {
 }
 
 
+# The longest side each encoder takes: libwebp 16,383 pixels, libjpeg 65,500. A long infographic
+# (800×20,000) gets no WebP at the widths where it would be taller than that.
+MAX_SIDE = {ImageRendition.Format.WEBP: 16_383, ImageRendition.Format.JPEG: 65_500}
+
+
 def widths_for(original_width):
     """The widths to make for an image ``original_width`` pixels wide; never wider than it."""
     widths = [width for width in WIDTHS if width < original_width]
     if original_width <= WIDTHS[-1]:
         widths.append(original_width)
     return widths
+
+
+def sizes_for(original_width, original_height):
+    """[(width, height, [formats])] to make for an image of that size, each format within its limits."""
+    sizes = []
+    for width in widths_for(original_width):
+        height = max(1, round(original_height * width / original_width))
+        kinds = [kind for kind in ENCODERS if max(width, height) <= MAX_SIDE[kind]]
+        if kinds:
+            sizes.append((width, height, kinds))
+    return sizes
 
 
 def _open(field):
@@ -89,14 +105,18 @@ def make_renditions(article_image):
         logger.warning("No renditions for %s: %s", article_image.image.name, error)
         return []
     renditions = []
-    for width in widths_for(original.width):
-        height = max(1, round(original.height * width / original.width))
+    for width, height, kinds in sizes_for(original.width, original.height):
         resized = original if width == original.width else original.resize((width, height), Image.Resampling.LANCZOS)
-        for kind, (_format, suffix, _options) in ENCODERS.items():
+        for kind in kinds:
+            try:
+                encoded = _encode(resized, kind)
+            except (OSError, ValueError) as error:  # a limit of an encoder not foreseen: the others still serve
+                logger.warning("No %s rendition %s px wide for %s: %s", kind, width, article_image.image.name, error)
+                continue
             rendition = ImageRendition(
                 image=article_image, format=kind, width=width, height=height, source=article_image.image.name
             )
-            rendition.file.save(f"{width}.{suffix}", ContentFile(_encode(resized, kind)), save=False)
+            rendition.file.save(f"{width}.{ENCODERS[kind][1]}", ContentFile(encoded), save=False)
             renditions.append(rendition)
     ImageRendition.objects.bulk_create(renditions)
     # The caller's prefetched renditions are out of date now.

@@ -64,6 +64,11 @@ def main():
         lambda: call_command("import_articles", str(pages), **quiet),
     )
     print(f"  revisions kept: {Version.objects.get_for_model(Article).count()}")
+    timed(
+        f"import_articles again, {args.pages} pages (each unchanged: compared, rolled back)",
+        args.pages,
+        lambda: call_command("import_articles", str(pages), **quiet),
+    )
 
     photo = BytesIO()
     exif = Image.Exif()

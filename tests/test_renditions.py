@@ -164,3 +164,75 @@ def test_files_stored_under_the_old_names_keep_working(client, media_root):
     html = client.get(article.get_absolute_url()).content.decode()
     for rendition in image.renditions.all():
         assert random_part(rendition.file.name) and rendition.file.url in html
+
+
+def test_sizes_stay_within_what_each_format_can_encode():
+    # WebP stops at 16,383 pixels a side, JPEG at 65,500: a width too tall for one gets the other only.
+    assert renditions.sizes_for(800, 20_000) == [
+        (320, 8000, ["webp", "jpeg"]),
+        (640, 16000, ["webp", "jpeg"]),
+        (800, 20000, ["jpeg"]),
+    ]
+    assert renditions.sizes_for(20_000, 800) == [
+        (320, 13, ["webp", "jpeg"]),
+        (640, 26, ["webp", "jpeg"]),
+        (960, 38, ["webp", "jpeg"]),
+        (1280, 51, ["webp", "jpeg"]),
+    ]
+    assert renditions.sizes_for(400, 70_000) == [(320, 56000, ["jpeg"])]  # 400 px wide: 70,000 tall, no format
+    assert renditions.sizes_for(300, 100_000) == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(800, 20_000), (20_000, 800)])
+def test_very_tall_and_very_wide_images_get_renditions(width, height):
+    image = ArticleImageFactory(image=image_file(width, height, fmt="PNG", name="long.png"))
+    made = renditions.make_renditions(image)
+    expected = [(w, h, kind) for w, h, kinds in renditions.sizes_for(width, height) for kind in kinds]
+    assert sorted((r.width, r.height, r.format) for r in made) == sorted(expected)
+    for rendition in image.renditions.all():
+        with Image.open(rendition.file.path) as stored:
+            assert stored.size == (rendition.width, rendition.height)
+
+
+def test_a_tall_infographic_uploaded_in_the_admin_is_saved_and_shown(editor_client, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from .test_admin import change_data, inline_management
+
+    article = ArticleFactory()
+    buffer = BytesIO()
+    Image.new("RGB", (800, 20_000), "white").save(buffer, "PNG")
+    data = change_data(
+        article,
+        **inline_management("images", total=1),
+        **{
+            "images-0-image": SimpleUploadedFile("infographic.png", buffer.getvalue(), content_type="image/png"),
+            "images-0-caption": "信息长图",
+            "images-0-alt_text": "一张很长的信息图",
+            "images-0-order": "0",
+            "images-0-position": "0",
+        },
+    )
+    response = editor_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    image = ArticleImage.objects.get(article=article)
+    assert (image.image.width, image.image.height) == (800, 20_000)
+    html = client.get(article.get_absolute_url()).content.decode()
+    jpeg = image.renditions.get(format="jpeg", width=800)
+    assert jpeg.file.url in html and 'alt="一张很长的信息图" width="800" height="20000"' in html
+
+
+def test_an_encoder_refusing_a_size_costs_that_rendition_only(monkeypatch, caplog):
+    # Were the limits wrong, libwebp itself refuses the 20,000 px rendition: the others are still made.
+    monkeypatch.setitem(renditions.MAX_SIDE, ImageRendition.Format.WEBP, 100_000)
+    image = ArticleImageFactory(image=image_file(800, 20_000, fmt="PNG", name="long.png"))
+    made = renditions.make_renditions(image)
+    assert sorted((r.format, r.width) for r in made) == [
+        ("jpeg", 320),
+        ("jpeg", 640),
+        ("jpeg", 800),
+        ("webp", 320),
+        ("webp", 640),
+    ]
+    assert "No webp rendition 800 px wide" in caplog.text
