@@ -124,7 +124,7 @@ def test_a_reader_reads_from_the_replica_and_the_replica_really_lags():
     assert "副本上的文章" in page_text(response)
     assert tables(on_replica.captured_queries) == {"articles_article"}
     assert tables(on_primary.captured_queries) <= {"articles_contentversion"}  # the version: the primary's
-    assert "Set-Cookie" not in response and PIN_COOKIE not in response.cookies
+    assert not response.cookies  # no pin for readers: their pages stay cacheable
     # Lag is real: an article written a moment ago behind the workflow's back (no new content
     # version) is on the primary but not yet on the replica the reader reads from.
     late = ArticleFactory(title="刚写入的文章")
@@ -158,7 +158,6 @@ def test_readers_right_after_a_save_never_get_the_old_page_under_the_new_version
     assert title_on_replica(article) == "旧标题"  # lag is real
     right_after = reader.get(article.get_absolute_url())
     assert right_after["X-Cache"] == "miss" and "新标题" in page_text(right_after)
-    assert title_on_replica(article) == "旧标题"  # still lagging: that page came from the primary
     kept = reader.get(article.get_absolute_url())
     assert kept["X-Cache"] == "hit" and "新标题" in page_text(kept) and "旧标题" not in page_text(kept)
     # Once the replica has caught up, readers read from it again, and see the new title there too.
