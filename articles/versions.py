@@ -10,10 +10,12 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
 
 from .models import ContentVersion
 
 CONTENT_VERSION_KEY = "newsroom:content-version"
+CONTENT_POSITION_KEY = "newsroom:content-position"
 
 
 # The version a request has read, so that it reads it once (see ContentVersionMiddleware).
@@ -64,3 +66,21 @@ def content_changed():
             cache.set(CONTENT_VERSION_KEY, time.time_ns(), timeout=None)
     else:
         ContentVersion.bump()
+
+
+def content_position():
+    """How far into the primary's write-ahead log (a PostgreSQL LSN) a read replica must have replayed
+    to show everything the current content version stands for (see ``articles.routing``).
+
+    The primary's position is asked after the version was read, so it lies past every change made
+    under this version or before; it is asked once per version and kept in the cache (asked again
+    if lost), never at the bump itself, so concurrent bumps cannot record positions out of order.
+    """
+    key = f"{CONTENT_POSITION_KEY}:{content_version()}"
+    position = cache.get(key)
+    if position is None:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn()::text")
+            (position,) = cursor.fetchone()
+        cache.add(key, position, timeout=24 * 60 * 60)
+    return position

@@ -2,6 +2,7 @@
 
 Variables:
   DATABASE_URL          database (unset: SQLite file db.sqlite3 in the project)
+  DATABASE_REPLICA_URLS comma-separated PostgreSQL streaming replicas of it, for public reads
   DJANGO_SECRET_KEY     required unless DJANGO_DEBUG is on
   DJANGO_DEBUG          "1"/"true" turns debug on (default off)
   DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
@@ -21,6 +22,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.config import html_tags
 from js_asset import static_lazy
@@ -86,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "articles.middleware.RejectNullBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "articles.routing.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "articles.cache.ContentVersionMiddleware",
@@ -149,13 +152,31 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
+conn_max_age = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=conn_max_age, conn_health_checks=True
     )
 }
+
+
+def replica_databases(urls):
+    """Aliases replica1, replica2, … for comma-separated replica URLs. They hold the primary's data,
+    so tests never create them (``MIRROR``); articles.routing sends public reads to them."""
+    replicas = {}
+    for number, url in enumerate((url.strip() for url in urls.split(",") if url.strip()), start=1):
+        replica = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+        if "postgresql" not in replica["ENGINE"] or "postgresql" not in DATABASES["default"]["ENGINE"]:
+            raise ImproperlyConfigured("DATABASE_REPLICA_URLS: read replicas are PostgreSQL streaming replicas")
+        replicas[f"replica{number}"] = {**replica, "TEST": {"MIRROR": "default"}}
+    return replicas
+
+
+DATABASES.update(replica_databases(os.environ.get("DATABASE_REPLICA_URLS", "")))
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["articles.routing.ReplicaRouter"]
+# A client that has just written (any POST) reads from the primary this long (articles.routing).
+REPLICA_PIN_SECONDS = 10
 
 if os.environ.get("REDIS_URL"):
     CACHES = {

@@ -57,3 +57,29 @@ def test_media_storage_is_configurable():
     )
     result = manage("shell", "-c", code, env=env)
     assert result.stdout.strip().splitlines()[-1] == "InMemoryStorage https://media.example.com/x.txt", result.stderr
+
+
+def test_replica_urls_add_replica_aliases_that_tests_never_create():
+    code = (
+        "from django.conf import settings as s; from django.db import router;"
+        "print(s.DATABASE_REPLICAS,"
+        " [(a, d['HOST'], d['PORT'], d['TEST'].get('MIRROR')) for a, d in s.DATABASES.items()],"
+        "router.allow_migrate('replica2', 'articles'))"
+    )
+    env = {
+        **PRODUCTION,
+        "DATABASE_URL": "postgres://news@db.example.com:5432/newsroom",
+        "DATABASE_REPLICA_URLS": "postgres://news@r1.example.com:5433/newsroom, postgres://news@r2.example.com/newsroom",
+    }
+    result = manage("shell", "-c", code, env=env)
+    assert result.stdout.strip().splitlines()[-1] == (
+        "['replica1', 'replica2'] [('default', 'db.example.com', 5432, None),"
+        " ('replica1', 'r1.example.com', 5433, 'default'), ('replica2', 'r2.example.com', '', 'default')] False"
+    ), result.stderr
+    without = manage("shell", "-c", code, env={**PRODUCTION, "DATABASE_URL": env["DATABASE_URL"]})
+    assert without.stdout.strip().splitlines()[-1].startswith("[] [('default',"), without.stderr
+
+
+def test_replicas_of_sqlite_are_refused():
+    result = manage("check", env={**PRODUCTION, "DATABASE_REPLICA_URLS": "sqlite:////tmp/copy.sqlite3"})
+    assert result.returncode != 0 and "read replicas are PostgreSQL streaming replicas" in result.stderr
