@@ -23,10 +23,9 @@ def test_a_change_rolled_back_moves_nothing(cache_backend):
         versions.content_changed()
         raise RuntimeError("the save failed")
     assert versions.content_version() == before
-    with transaction.atomic():
-        with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint rolled back
-            versions.content_changed()
-            raise RuntimeError("the inner step failed")
+    with transaction.atomic(), pytest.raises(RuntimeError), transaction.atomic():  # a savepoint rolled back
+        versions.content_changed()
+        raise RuntimeError("the inner step failed")
     assert versions.content_version() == before
 
 
