@@ -61,6 +61,8 @@ class PublishedArticles:
     """What every list shares: the one publication rule, what an item shows, a stable page size."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
+    # What the page reads of its query string: the page cache keys it by these alone (articles.cache).
+    query_parameters = ("page",)
 
     def get_queryset(self):
         # Pages show each lead image through its renditions (feeds, which share for_list, do not).
@@ -213,6 +215,7 @@ class SearchView(ArticleListView):
     """Search results: the form parses the query and filters; a bad form is a 400 with its errors."""
 
     template_name = "articles/search.html"
+    query_parameters = ("page", *SearchForm.base_fields)
 
     def get_queryset(self):
         self.form = SearchForm(self.request.GET)

@@ -7,6 +7,7 @@ Variables:
   DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
   REDIS_URL             cache server (unset: local memory cache)
   PAGE_CACHE_SECONDS    how long anonymous pages are cached (default 300; 0 turns the cache off)
+  LOCAL_CACHE_MB        each process's copies of cached pages and values, in MiB (default 32)
   NEWSROOM_RELEASE      names the release in cache keys (default: a hash of the code and templates)
   MEDIA_ROOT            where uploads are stored (default: media/ in the project)
   STATIC_ROOT           where collectstatic puts static files (default: staticfiles/ in the project)
@@ -186,6 +187,10 @@ RELEASE = os.environ.get("NEWSROOM_RELEASE") or source_fingerprint()
 
 # Whole pages for anonymous readers are cached this long (0 turns the page cache off).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# With Redis, each process also keeps copies of what it read, within this many bytes (least recently
+# used out first; a value over a sixteenth of it is not copied). Redis itself is bounded by its own
+# maxmemory (deploy/redis.conf).
+LOCAL_CACHE_BYTES = int(os.environ.get("LOCAL_CACHE_MB", "32")) * 2**20
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

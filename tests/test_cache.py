@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import workflow
+from articles.cache import LocalCopies
 from articles.models import Article, ArticleImage
 
 from .factories import ArticleFactory, ArticleImageFactory
@@ -234,3 +235,127 @@ def test_previews_are_never_kept_and_each_host_gets_its_own_addresses(staff_clie
     assert f'data-url="http://testserver/articles/{article.pk}/"' in reader.get(article.get_absolute_url()).text
     other = reader.get(article.get_absolute_url(), HTTP_HOST="news.example.com").text
     assert f'data-url="http://news.example.com/articles/{article.pk}/"' in other
+
+
+@pytest.fixture
+def redis_keys(settings):
+    """The page cache on a real Redis (db 14), and a way to count the pages kept there."""
+    import redis
+
+    settings.CACHES = {"default": {"BACKEND": "articles.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/14"}}
+    settings.SHARED_CACHE = True
+    from django.core.cache import cache
+
+    cache.clear()
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/14")
+    yield lambda: len(server.keys("*newsroom:page:*"))
+    server.close()
+
+
+def test_a_parameter_a_page_does_not_read_makes_no_new_entry(client, redis_keys):
+    article = ArticleFactory(title="参数测试")
+    pages = ["/", article.get_absolute_url(), reverse("articles:feed"), article.section.get_absolute_url()]
+    for n, url in enumerate(pages, start=1):
+        first = client.get(url)
+        for i in range(50):
+            response = client.get(url, {"x": i, "utm_source": "wechat", "from": "singlemessage"})
+            assert response.status_code == 200 and response["X-Cache"] == "hit", (url, i)
+            assert response.content == first.content
+        assert redis_keys() == n, url
+    # Ways of writing the same page number are one page.
+    for page in ["1", "01", "+1", " 1", "0001"]:
+        assert client.get("/", {"page": page})["X-Cache"] == "hit", page
+    assert client.get(article.get_absolute_url(), {"page": 7})["X-Cache"] == "hit"
+    assert redis_keys() == len(pages)
+
+
+def test_parameters_a_page_reads_make_their_own_entries(client, redis_keys):
+    articles = [ArticleFactory(title=f"分页{i}") for i in range(2 * settings_per_page() + 1)]
+    workflow.articles_changed([article.pk for article in articles])  # indexed for search
+    assert client.get("/", {"page": 2})["X-Cache"] == "miss"
+    assert client.get("/", {"page": "02", "x": 1})["X-Cache"] == "hit"
+    assert client.get("/", {"page": 3})["X-Cache"] == "miss"
+    first = client.get(reverse("articles:search"), {"q": "分页"})
+    assert first["X-Cache"] == "miss" and "分页" in page_text(first)
+    assert client.get(reverse("articles:search"), {"q": "分页", "utm_medium": "x"})["X-Cache"] == "hit"
+    assert client.get(reverse("articles:search"), {"q": "分页", "sort": "date"})["X-Cache"] == "miss"
+
+
+def settings_per_page():
+    from django.conf import settings
+
+    return settings.ARTICLES_PER_PAGE
+
+
+def test_a_parameter_the_page_ignores_never_shows_on_it(client, redis_keys):
+    """The page is made from the parameters in its key only: nothing else can end up in the cached copy."""
+    for i in range(settings_per_page() + 1):
+        ArticleFactory(title=f"文章{i}")
+    first = client.get("/", {"q": "注入的搜索词", "x": "1"})
+    assert "注入的搜索词" not in first.text and "x=1" not in first.text
+    assert "注入的搜索词" not in client.get("/").text
+
+
+def test_a_cookie_that_is_no_logged_in_session_gets_the_cached_page(client, cache_backend, django_user_model):
+    from importlib import import_module
+
+    from django.conf import settings
+
+    ArticleFactory()
+    assert client.get("/")["X-Cache"] == "miss"
+    reader = Client()
+    reader.cookies[settings.SESSION_COOKIE_NAME] = "not-a-session-" + "x" * 20
+    response = reader.get("/")
+    assert response["X-Cache"] == "hit" and "private" not in response.get("Cache-Control", "")
+    reader.cookies[settings.SESSION_COOKIE_NAME] = "a" * 32  # the shape of a key, but no session
+    assert reader.get("/")["X-Cache"] == "hit"
+    anonymous = import_module(settings.SESSION_ENGINE).SessionStore()
+    anonymous["seen"] = True
+    anonymous.save()
+    reader.cookies[settings.SESSION_COOKIE_NAME] = anonymous.session_key
+    assert reader.get("/")["X-Cache"] == "hit"
+    # A logged-in editor bypasses the cache, and the page is private.
+    user = django_user_model.objects.create_user("bianji", password="pw-for-tests-only", is_staff=True)
+    reader.force_login(user)
+    response = reader.get("/")
+    assert "X-Cache" not in response and "private" in response["Cache-Control"]
+
+
+def test_a_cookie_costs_at_most_one_session_lookup(client, settings, django_assert_max_num_queries):
+    settings.PAGE_CACHE_SECONDS = 300
+    ArticleFactory()
+    client.get("/")
+    reader = Client()
+    reader.cookies[settings.SESSION_COOKIE_NAME] = "b" * 32
+    # Without a shared cache the content version is a query too.
+    with django_assert_max_num_queries(2):
+        assert reader.get("/")["X-Cache"] == "hit"
+
+
+def test_local_copies_stay_within_their_byte_budget():
+    copies = LocalCopies(max_bytes=64 * 1024)
+    for i in range(300):
+        copies.set(f"key{i}", "字" * (100 + 37 * i % 2000), 60)
+        assert copies.bytes <= copies.max_bytes
+    assert copies.get("key299") is not None and copies.get("key0") is None  # least recently used out first
+    copies.set("large", "x" * (copies.max_entry_bytes + 1), 60)
+    assert copies.get("large") is None and copies.bytes <= copies.max_bytes
+    copies.set("brief", "y", 0.05)
+    time.sleep(0.1)
+    assert copies.get("brief") is None
+
+
+def test_each_process_keeps_copies_within_its_budget(client, redis_keys, monkeypatch):
+    """Many different pages, some large: the process's copies stay within budget, and a page too large
+    to copy is still served from Redis."""
+    from articles import cache as page_cache
+
+    budget = page_cache.LocalCopies(max_bytes=1024 * 1024)
+    monkeypatch.setattr(page_cache, "_local", budget)
+    long_body = "".join(f"<p>第{i}段，{'长' * 200}。</p>" for i in range(40))  # about 25 KB a page
+    articles = [ArticleFactory(body=long_body) for _ in range(40)]
+    for article in articles:
+        assert client.get(article.get_absolute_url())["X-Cache"] == "miss"
+        assert budget.bytes <= budget.max_bytes
+    assert all(client.get(article.get_absolute_url())["X-Cache"] == "hit" for article in articles)
+    assert budget.max_bytes * 0.8 < budget.bytes <= budget.max_bytes and redis_keys() == 40
