@@ -178,6 +178,12 @@ class DateArchiveMixin(PublishedArticles):
     allow_empty = False
     month_format = "%m"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except OverflowError:  # the day after 9999-12-31, or a time before year 1 in UTC
+            raise Http404(_("Date out of range")) from None
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "crumbs": archive_crumbs(**self.kwargs)}
 
