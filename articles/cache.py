@@ -6,9 +6,12 @@ purge. A scheduled article appears without any change being made, so an entry ne
 next scheduled publish time.
 
 The key is what the page depends on, nothing more: the scheme, host and path, and only the query
-parameters its view declares it reads (``query_parameters``), each written one way. The view is then
-given only those, so a parameter it ignores (``?utm_source=…``, ``?x=1``, ``?x=2``…) can neither
-make a new entry nor end up in the one kept. A logged-in editor bypasses the cache and gets private
+parameters its view declares it reads (``query_parameters``), each written one way. Every public
+page is given only those (cached or not, so it is the same page for all), and a parameter it ignores
+(``?utm_source=…``, ``?x=1``, ``?x=2``…) can neither make a new entry nor end up in the one kept.
+Such requests are served the page itself rather than redirected: links shared from WeChat
+(``?from=singlemessage``) or with ``utm_*`` tags cost no extra round trip, and the page's canonical
+link names its one address for search engines. A logged-in editor bypasses the cache and gets private
 pages; any other cookie (an invalid or anonymous session) is served from it.
 """
 
@@ -272,20 +275,18 @@ class AnonymousPageCacheMiddleware:
         self.admin_prefix = "/" + settings.ADMIN_PATH
 
     def __call__(self, request):
-        in_admin = request.path.startswith(self.admin_prefix)
-        if in_admin or request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
+        if request.path.startswith(self.admin_prefix):
             response = self.get_response(request)
-            if in_admin or logged_in(request):
-                patch_cache_control(response, private=True, no_cache=True)
+            patch_cache_control(response, private=True, no_cache=True)
             return response
+        # A public page sees only the query parameters it declares, written one way, cached or not.
+        request.GET = canonical_query(request.GET, query_parameters(request.path_info))
+        request.META["QUERY_STRING"] = request.GET.urlencode()
+        if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
+            return self.uncached(request)
         try:
             if logged_in(request):
-                response = self.get_response(request)
-                patch_cache_control(response, private=True, no_cache=True)
-                return response
-            # The page sees what its key holds and nothing more.
-            request.GET = canonical_query(request.GET, query_parameters(request.path_info))
-            request.META["QUERY_STRING"] = request.GET.urlencode()
+                return self.uncached(request)
             version = versions.content_version()
             url = request.build_absolute_uri()
             key = f"newsroom:page:{settings.RELEASE}:{version}:{hashlib.sha256(url.encode()).hexdigest()}"
@@ -293,7 +294,7 @@ class AnonymousPageCacheMiddleware:
         except (DatabaseError, *CACHE_ERRORS) as exc:
             # The database or the cache is down: serve without the cache (the view answers 503 if it must).
             logger.warning("page cache bypassed: %r", exc)
-            return self.get_response(request)
+            return self.uncached(request)
         if response is not None:
             response["X-Cache"] = "hit"
             return response
@@ -312,6 +313,17 @@ class AnonymousPageCacheMiddleware:
             except CACHE_ERRORS as exc:
                 logger.warning("page not cached: %r", exc)
             response["X-Cache"] = "miss"
+        return response
+
+    def uncached(self, request):
+        """The page made for this request alone: private if it may be an editor's."""
+        response = self.get_response(request)
+        try:
+            private = logged_in(request)
+        except DatabaseError:  # cannot tell while the database is down: a session cookie was sent
+            private = True
+        if private:
+            patch_cache_control(response, private=True, no_cache=True)
         return response
 
     @staticmethod

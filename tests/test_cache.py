@@ -287,12 +287,16 @@ def settings_per_page():
     return settings.ARTICLES_PER_PAGE
 
 
-def test_a_parameter_the_page_ignores_never_shows_on_it(client, redis_keys):
-    """The page is made from the parameters in its key only: nothing else can end up in the cached copy."""
+@pytest.mark.parametrize("seconds", [300, 0])
+def test_a_parameter_the_page_ignores_never_shows_on_it(client, redis_keys, settings, seconds):
+    """The page is made from the parameters in its key only: nothing else can end up in the cached
+    copy. With the cache off the page is the same."""
+    settings.PAGE_CACHE_SECONDS = seconds
     for i in range(settings_per_page() + 1):
         ArticleFactory(title=f"文章{i}")
     first = client.get("/", {"q": "注入的搜索词", "x": "1"})
     assert "注入的搜索词" not in first.text and "x=1" not in first.text
+    assert 'href="?page=2"' in first.text  # page links carry no foreign parameter
     assert "注入的搜索词" not in client.get("/").text
 
 
