@@ -13,6 +13,7 @@ Variables:
   STATIC_ROOT           where collectstatic puts static files (default: staticfiles/ in the project)
   DJANGO_HTTPS          "0" turns off HTTPS-only cookies, HSTS and the SSL redirect (default: on unless debug)
   DJANGO_ADMIN_PATH     where the admin lives (default: admin/)
+  DJANGO_PROXY_COUNT    proxies in front that append to X-Forwarded-For (nginx: 1; 0: none, on purpose)
   MEDIA_STORAGE_BACKEND, MEDIA_STORAGE_OPTIONS (JSON)   storage class for uploads (default: local files)
 """
 
@@ -66,7 +67,7 @@ X_FRAME_OPTIONS = "DENY"
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -99,6 +100,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "articles.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
+    "articles.proxies.ForwardedWithoutProxyMiddleware",
 ]
 
 # Content-Security-Policy: no inline scripts or styles on public pages. The admin (which has
@@ -127,8 +129,11 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-if os.environ.get("DJANGO_PROXY_COUNT"):  # proxies in front that append to X-Forwarded-For
-    AXES_IPWARE_PROXY_COUNT = int(os.environ["DJANGO_PROXY_COUNT"])
+# The client's address, which the lockout counts: behind PROXY_COUNT proxies (nginx: 1) it is read
+# from X-Forwarded-For, else the header is ignored (articles/proxies.py). Unset, a deploy check and a
+# log line warn; 0 says no proxy, on purpose.
+PROXY_COUNT = int(os.environ["DJANGO_PROXY_COUNT"]) if os.environ.get("DJANGO_PROXY_COUNT", "").strip() else None
+AXES_CLIENT_IP_CALLABLE = "articles.proxies.client_ip"
 
 ROOT_URLCONF = "newsroom.urls"
 

@@ -142,13 +142,14 @@ def test_two_app_servers_behave_as_one_site(tmp_path):
 class AdminSession:
     """An editor's browser session against a running server, with cookies and CSRF tokens."""
 
-    def __init__(self, base):
+    def __init__(self, base, headers=None):
         import http.cookiejar
         import urllib.request
 
         self.base = base
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener.addheaders += list((headers or {}).items())
 
     def csrf(self):
         return next(cookie.value for cookie in self.jar if cookie.name == "csrftoken")
