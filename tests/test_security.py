@@ -165,7 +165,8 @@ def test_the_documented_proxy_setting_works_in_a_running_server(django_user_mode
         session = AdminSession(base, headers={"X-Forwarded-For": client_address})
         session.opener.open(base + reverse("admin:login"), timeout=20).read()
         try:
-            return session.post(reverse("admin:login"), {"username": "editor", "password": password})[0]
+            credentials = {"username": "editor", "password": password, "next": reverse("admin:index")}
+            return session.post(reverse("admin:login"), credentials)[0]
         except Exception as error:  # urllib raises for 4xx
             return getattr(error, "code", error)
 
