@@ -22,6 +22,7 @@ import pickle
 import threading
 import time
 from collections import OrderedDict
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -232,18 +233,20 @@ PAGE_NUMBERS = {"page", "p"}
 
 
 def query_parameters(path):
-    """The query parameters the view at ``path`` reads: none unless it declares them."""
+    """The query parameters the view at ``path`` reads: none unless it declares them. None for a path
+    no view answers (a 404, or an address the common middleware redirects to the one with a slash,
+    which keeps the query string as it came)."""
     try:
         view = resolve(path).func
     except Resolver404:
-        return ()
+        return None
     return getattr(getattr(view, "view_class", view), "query_parameters", ())
 
 
 def canonical_query(query, names):
     """The parameters of ``query`` that are among ``names``, each once, in the order of ``names``,
     written one way: the value the view reads (the last one given), stripped; empty ones left out."""
-    canonical = QueryDict(mutable=True)
+    canonical = []
     for name in names:
         value = query.get(name, "").strip()
         if name in PAGE_NUMBERS:
@@ -254,14 +257,13 @@ def canonical_query(query, names):
             else:
                 value = "" if number == 1 else str(number)
         if value:
-            canonical[name] = value
-    canonical._mutable = False
-    return canonical
+            canonical.append((name, value))
+    return QueryDict(urlencode(canonical))
 
 
 def logged_in(request):
-    """Whether the request carries the session of a logged-in user. Costs one session lookup (the
-    cache, then the database) when there is a session cookie, and nothing otherwise; an invalid or
+    """Whether the request carries the session of a logged-in user. Costs one session lookup (one
+    query by primary key) when there is a session cookie, and nothing otherwise; an invalid or
     anonymous session is not a login. Anything the authentication middleware would take for a user
     is one here, so no editor's page is ever kept for readers."""
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
@@ -280,8 +282,10 @@ class AnonymousPageCacheMiddleware:
             patch_cache_control(response, private=True, no_cache=True)
             return response
         # A public page sees only the query parameters it declares, written one way, cached or not.
-        request.GET = canonical_query(request.GET, query_parameters(request.path_info))
-        request.META["QUERY_STRING"] = request.GET.urlencode()
+        names = query_parameters(request.path_info)
+        if names is not None:
+            request.GET = canonical_query(request.GET, names)
+            request.META["QUERY_STRING"] = request.GET.urlencode()
         if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
             return self.uncached(request)
         try:

@@ -364,3 +364,8 @@ def test_each_process_keeps_copies_within_its_budget(client, redis_keys, monkeyp
         assert budget.bytes <= budget.max_bytes
     assert all(client.get(article.get_absolute_url())["X-Cache"] == "hit" for article in articles)
     assert budget.max_bytes * 0.8 < budget.bytes <= budget.max_bytes and redis_keys() == 40
+
+
+def test_an_address_without_its_slash_keeps_its_query_when_redirected(client):
+    response = client.get("/search", {"q": "党建", "utm_source": "wechat"})
+    assert response.status_code == 301 and "q=%E5%85%9A%E5%BB%BA" in response["Location"]

@@ -66,7 +66,15 @@ def content():
 
 
 def example_url(route, content):
-    return fill(route, str(content.pk)) if "<int:" in route else fill(route, "党建")
+    """The route with real values: the address of a page that exists."""
+    examples = {"int": str(content.pk), "feed": "rss.xml", "yyyy": "2025", "dd": "06", "section": "articles"}
+    return "/" + CONVERTER.sub(lambda m: examples.get(m["converter"] or m["name"], "党建"), route)
+
+
+def test_example_urls_are_real_pages(client, content):
+    for route in public_routes():
+        url = example_url(route, content)
+        assert query_parameters(url) is not None, url
 
 
 def test_routes_are_found():
