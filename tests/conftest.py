@@ -84,14 +84,24 @@ def fresh_content_types(request):
         ContentType.objects.clear_cache()
 
 
+@pytest.fixture(scope="session")
+def private_redis(tmp_path_factory):
+    """A Redis server of this test run's own: the one on port 6379 is shared by other runs on the
+    machine, whose flushes would empty this run's cache in the middle of a test."""
+    from .servers import redis_server
+
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
 @pytest.fixture(params=["locmem", "redis"])
 def cache_backend(request, settings):
     """The page cache with the default local-memory cache, and with a real Redis."""
     if request.param == "redis":
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": "redis://127.0.0.1:6379/14",
+                "BACKEND": "articles.cache.RedisCache",
+                "LOCATION": request.getfixturevalue("private_redis"),
             }
         }
         settings.SHARED_CACHE = True

@@ -116,14 +116,14 @@ def test_a_reader_during_a_save_never_keeps_the_old_page_under_the_new_version(c
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_app_servers_behave_as_one_site(tmp_path):
+def test_two_app_servers_behave_as_one_site(tmp_path, private_redis):
     """Two gunicorns sharing PostgreSQL, Redis and a media folder: a publish through one shows on the other."""
     if connection.vendor != "postgresql":
         pytest.skip("two servers need a database both can open: runs in the PostgreSQL pass")
     article = ArticleFactory(title="两台服务器", status=Article.Status.DRAFT, publish_at=None)
     shared = {
         "DATABASE_URL": f"postgres://root@127.0.0.1:5432/{connection.settings_dict['NAME']}",
-        "REDIS_URL": "redis://127.0.0.1:6379/13",
+        "REDIS_URL": private_redis,
         "MEDIA_ROOT": str(tmp_path),
         "DATABASE_CONN_MAX_AGE": "0",
     }
@@ -239,16 +239,16 @@ def test_previews_are_never_kept_and_each_host_gets_its_own_addresses(staff_clie
 
 
 @pytest.fixture
-def redis_keys(settings):
-    """The page cache on a real Redis (db 14), and a way to count the pages kept there."""
+def redis_keys(settings, private_redis):
+    """The page cache on a real Redis, and a way to count the pages kept there."""
     import redis
 
-    settings.CACHES = {"default": {"BACKEND": "articles.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/14"}}
+    settings.CACHES = {"default": {"BACKEND": "articles.cache.RedisCache", "LOCATION": private_redis}}
     settings.SHARED_CACHE = True
     from django.core.cache import cache
 
     cache.clear()
-    server = redis.Redis.from_url("redis://127.0.0.1:6379/14")
+    server = redis.Redis.from_url(private_redis)
     yield lambda: len(server.keys("*newsroom:page:*"))
     server.close()
 

@@ -16,7 +16,7 @@ import redis
 from django.db import connection
 
 from .factories import ArticleFactory
-from .servers import PROJECT, collected_static, free_port, gunicorn
+from .servers import PROJECT, collected_static, free_port, gunicorn, redis_server
 
 DEPLOY = PROJECT / "deploy"
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
@@ -34,27 +34,11 @@ def wait_for_port(port, process, what):
             time.sleep(0.1)
 
 
-@contextmanager
-def redis_server(folder, **options):
-    """redis-server with deploy/redis.conf on a port of its own; ``options`` override its lines."""
-    port = free_port()
-    arguments = ["--port", str(port), "--dir", str(folder)]
-    for name, value in options.items():
-        arguments += [f"--{name.replace('_', '-')}", value]
-    process = subprocess.Popen(["redis-server", str(DEPLOY / "redis.conf"), *arguments], stdout=subprocess.DEVNULL)
-    try:
-        wait_for_port(port, process, "redis-server")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
 @pytest.mark.django_db
 def test_redis_stays_within_its_memory_and_the_site_keeps_answering(client, settings, tmp_path):
     """deploy/redis.conf, with a small maxmemory: many large pages evict older ones (least recently
     used first) and every request is still answered, pages included."""
-    with redis_server(tmp_path, maxmemory="3mb") as url:
+    with redis_server(tmp_path, DEPLOY / "redis.conf", maxmemory="3mb") as url:
         settings.CACHES = {"default": {"BACKEND": "articles.cache.RedisCache", "LOCATION": url}}
         settings.SHARED_CACHE = True
         server = redis.Redis.from_url(url)
