@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "articles.proxies.ForwardedWithoutProxyMiddleware",  # first: it sees requests answered from the cache too
     "django.middleware.security.SecurityMiddleware",
     "articles.middleware.RejectNullBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -100,7 +101,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "articles.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
-    "articles.proxies.ForwardedWithoutProxyMiddleware",
 ]
 
 # Content-Security-Policy: no inline scripts or styles on public pages. The admin (which has
