@@ -3,20 +3,35 @@
 A page is stored under a key that includes ``versions.content_version()``, so a publish or an edit
 (which bumps the version) is seen on the very next request on every app server, with nothing to
 purge. A scheduled article appears without any change being made, so an entry never outlives the
-next scheduled publish time. Anyone with a session cookie (editors) bypasses the cache entirely, and
-their pages are marked private so no shared cache keeps them.
+next scheduled publish time.
+
+The key is what the page depends on, nothing more: the scheme, host and path, and only the query
+parameters its view declares it reads (``query_parameters``), each written one way. Every public
+page is given only those (cached or not, so it is the same page for all), and a parameter it ignores
+(``?utm_source=…``, ``?x=1``, ``?x=2``…) can neither make a new entry nor end up in the one kept.
+Such requests are served the page itself rather than redirected: links shared from WeChat
+(``?from=singlemessage``) or with ``utm_*`` tags cost no extra round trip, and the page's canonical
+link names its one address for search engines. A logged-in editor bypasses the cache and gets private
+pages; any other cookie (an invalid or anonymous session) is served from it.
 """
 
+import functools
 import hashlib
 import logging
+import pickle
+import threading
 import time
+from collections import OrderedDict
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.core.cache.backends import redis as django_redis
-from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError
 from django.db.models import Min
+from django.http import QueryDict
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
@@ -66,10 +81,59 @@ def _seconds_until(moment):
     return int((moment - timezone.now()).total_seconds())
 
 
+class LocalCopies:
+    """This process's copies of kept values: least recently used first out, within a byte budget.
+
+    Values are pickled (as Django's local-memory cache does, so each reader gets its own copy), which
+    gives their size: the copies never take more than ``max_bytes`` in all, and a value larger than
+    ``max_bytes // 16`` (a 400 KB feed on a small budget) is not copied at all: it is read from the
+    shared cache each time. Entries expire with their original.
+    """
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.max_entry_bytes = max_bytes // 16
+        self.bytes = 0
+        self._entries = OrderedDict()  # key -> (expires at, pickled value)
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= time.time():
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+        return pickle.loads(entry[1])
+
+    def set(self, key, value, timeout):
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            self._drop(key)
+            if len(data) > self.max_entry_bytes:
+                return
+            while self.bytes + len(data) > self.max_bytes:
+                self._drop(next(iter(self._entries)))
+            self._entries[key] = (time.time() + timeout, data)
+            self.bytes += len(data)
+
+    def _drop(self, key):
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.bytes -= len(entry[1])
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
+
 # What is kept under a content version never changes, so with a shared cache (Redis) each process
 # also keeps its own copy of what it read: a page or fragment then costs no round trip to Redis, only
 # the content version does. Entries carry their expiry time, so a copy expires with the original.
-_local = LocMemCache("newsroom-local", {"OPTIONS": {"MAX_ENTRIES": 400}})
+_local = LocalCopies(settings.LOCAL_CACHE_BYTES)
 
 
 def kept(key):
@@ -149,26 +213,84 @@ class ContentVersionMiddleware:
             return self.get_response(request)
 
 
+def reads_query(*names):
+    """Declares the query parameters a function view reads (a class-based view sets
+    ``query_parameters``): the only ones its page cache key holds and the view is given."""
+
+    def declare(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        wrapper.query_parameters = names
+        return wrapper
+
+    return declare
+
+
+# Page numbers: 01, +1 and 1 are the same page, and page 1 is written without a parameter.
+PAGE_NUMBERS = {"page", "p"}
+
+
+def query_parameters(path):
+    """The query parameters the view at ``path`` reads: none unless it declares them. None for a path
+    no view answers (a 404, or an address the common middleware redirects to the one with a slash,
+    which keeps the query string as it came)."""
+    try:
+        view = resolve(path).func
+    except Resolver404:
+        return None
+    return getattr(getattr(view, "view_class", view), "query_parameters", ())
+
+
+def canonical_query(query, names):
+    """The parameters of ``query`` that are among ``names``, each once, in the order of ``names``,
+    written one way: the value the view reads (the last one given), stripped; empty ones left out."""
+    canonical = []
+    for name in names:
+        value = query.get(name, "").strip()
+        if name in PAGE_NUMBERS:
+            try:
+                number = int(value)
+            except ValueError:
+                pass  # "last", or not a number: the view answers
+            else:
+                value = "" if number == 1 else str(number)
+        if value:
+            canonical.append((name, value))
+    return QueryDict(urlencode(canonical))
+
+
+def logged_in(request):
+    """Whether the request carries the session of a logged-in user. Costs one session lookup (one
+    query by primary key) when there is a session cookie, and nothing otherwise; an invalid or
+    anonymous session is not a login. Anything the authentication middleware would take for a user
+    is one here, so no editor's page is ever kept for readers."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return SESSION_KEY in request.session
+
+
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.admin_prefix = "/" + settings.ADMIN_PATH
 
-    def _cacheable(self, request):
-        return (
-            settings.PAGE_CACHE_SECONDS > 0
-            and request.method in ("GET", "HEAD")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and not request.path.startswith(self.admin_prefix)
-        )
-
     def __call__(self, request):
-        if not self._cacheable(request):
+        if request.path.startswith(self.admin_prefix):
             response = self.get_response(request)
-            if settings.SESSION_COOKIE_NAME in request.COOKIES or request.path.startswith(self.admin_prefix):
-                patch_cache_control(response, private=True, no_cache=True)
+            patch_cache_control(response, private=True, no_cache=True)
             return response
+        # A public page sees only the query parameters it declares, written one way, cached or not.
+        names = query_parameters(request.path_info)
+        if names is not None:
+            request.GET = canonical_query(request.GET, names)
+            request.META["QUERY_STRING"] = request.GET.urlencode()
+        if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
+            return self.uncached(request)
         try:
+            if logged_in(request):
+                return self.uncached(request)
             version = versions.content_version()
             url = request.build_absolute_uri()
             key = f"newsroom:page:{settings.RELEASE}:{version}:{hashlib.sha256(url.encode()).hexdigest()}"
@@ -176,7 +298,7 @@ class AnonymousPageCacheMiddleware:
         except (DatabaseError, *CACHE_ERRORS) as exc:
             # The database or the cache is down: serve without the cache (the view answers 503 if it must).
             logger.warning("page cache bypassed: %r", exc)
-            return self.get_response(request)
+            return self.uncached(request)
         if response is not None:
             response["X-Cache"] = "hit"
             return response
@@ -195,6 +317,17 @@ class AnonymousPageCacheMiddleware:
             except CACHE_ERRORS as exc:
                 logger.warning("page not cached: %r", exc)
             response["X-Cache"] = "miss"
+        return response
+
+    def uncached(self, request):
+        """The page made for this request alone: private if it may be an editor's."""
+        response = self.get_response(request)
+        try:
+            private = logged_in(request)
+        except DatabaseError:  # cannot tell while the database is down: a session cookie was sent
+            private = True
+        if private:
+            patch_cache_control(response, private=True, no_cache=True)
         return response
 
     @staticmethod

@@ -11,6 +11,7 @@ renditions are missing or were made from another file.
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from io import BytesIO
 
 from django.core.files.base import ContentFile
@@ -85,8 +86,12 @@ def is_stale(article_image):
 
 
 def delete_renditions(article_image):
+    """Delete the image's renditions. Their files go once that is committed: until then readers are
+    still shown them, and a rollback (a save refused after this) brings back rows whose files exist."""
     for rendition in article_image.renditions.all():
-        rendition.file.delete(save=False)
+        storage, name = rendition.file.storage, rendition.file.name
+        if name:
+            transaction.on_commit(partial(storage.delete, name), robust=True)
     article_image.renditions.all().delete()
 
 

@@ -10,7 +10,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from .models import ContentVersion
 
@@ -55,7 +55,19 @@ def one_content_version_per_request():
 
 
 def content_changed():
-    """Call after any change readers could see: the next request on every server sees it."""
+    """Call after any change readers could see: the next request on every server sees it.
+
+    The version moves when the change is committed, never before (``transaction.on_commit``; at once
+    outside a transaction). Moved earlier, a reader between the bump and the commit would render the
+    old content, which its own connection still sees, and keep it under the new version: stale until
+    it expires. Moved after, a reader in between keeps the new content under the old version, which
+    nobody asks for once the bump is made. A rolled-back change moves nothing.
+    """
+    transaction.on_commit(_bump)
+
+
+def _bump():
+    # The request that made the change reads the version again, so its own next page is fresh.
     memo = _request_version.get()
     if memo:
         memo.clear()

@@ -62,6 +62,8 @@ class PublishedArticles:
     """What every list shares: the one publication rule, what an item shows, a stable page size."""
 
     paginate_by = settings.ARTICLES_PER_PAGE
+    # What the page reads of its query string: the page cache keys it by these alone (articles.cache).
+    query_parameters = ("page",)
 
     def get_queryset(self):
         # Pages show each lead image through its renditions (feeds, which share for_list, do not).
@@ -180,6 +182,12 @@ class DateArchiveMixin(PublishedArticles):
     allow_empty = False
     month_format = "%m"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except OverflowError:  # the day after 9999-12-31, or a time before year 1 in UTC
+            raise Http404(_("Date out of range")) from None
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "crumbs": archive_crumbs(**self.kwargs)}
 
@@ -217,6 +225,7 @@ class SearchView(ArticleListView):
     """Search results: the form parses the query and filters; a bad form is a 400 with its errors."""
 
     template_name = "articles/search.html"
+    query_parameters = ("page", *SearchForm.base_fields)
 
     def get_queryset(self):
         self.form = SearchForm(self.request.GET)

@@ -3,6 +3,14 @@
 The admin, the importer and management commands call these; nothing here runs from ``save()`` or
 a signal. Each records a revision where an article changes, re-indexes search and bumps the
 content version.
+
+What runs when: the content version (what every cache key holds) moves after the commit
+(``versions.content_changed`` uses ``transaction.on_commit``), so no reader can keep the old page under
+the new version. The search index is not a cache but rows of the same database: it is written in
+the caller's transaction, so it commits or rolls back with the article and readers see both change
+at once. Written after the commit it could be lost (a process that dies in between leaves the article
+changed and its entry old, with nothing to redo it) or overwritten by an older state (two saves whose
+hooks run in the other order).
 """
 
 import datetime

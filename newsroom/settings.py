@@ -8,11 +8,13 @@ Variables:
   DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names)
   REDIS_URL             cache server (unset: local memory cache)
   PAGE_CACHE_SECONDS    how long anonymous pages are cached (default 300; 0 turns the cache off)
+  LOCAL_CACHE_MB        each process's copies of cached pages and values, in MiB (default 32)
   NEWSROOM_RELEASE      names the release in cache keys (default: a hash of the code and templates)
   MEDIA_ROOT            where uploads are stored (default: media/ in the project)
   STATIC_ROOT           where collectstatic puts static files (default: staticfiles/ in the project)
   DJANGO_HTTPS          "0" turns off HTTPS-only cookies, HSTS and the SSL redirect (default: on unless debug)
   DJANGO_ADMIN_PATH     where the admin lives (default: admin/)
+  DJANGO_PROXY_COUNT    proxies in front that append to X-Forwarded-For (nginx: 1; 0: none, on purpose)
   MEDIA_STORAGE_BACKEND, MEDIA_STORAGE_OPTIONS (JSON)   storage class for uploads (default: local files)
 """
 
@@ -67,7 +69,7 @@ X_FRAME_OPTIONS = "DENY"
 ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "articles.proxies.ForwardedWithoutProxyMiddleware",  # first: it sees requests answered from the cache too
     "django.middleware.security.SecurityMiddleware",
     "articles.middleware.RejectNullBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -129,8 +132,11 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-if os.environ.get("DJANGO_PROXY_COUNT"):  # proxies in front that append to X-Forwarded-For
-    AXES_IPWARE_PROXY_COUNT = int(os.environ["DJANGO_PROXY_COUNT"])
+# The client's address, which the lockout counts: behind PROXY_COUNT proxies (nginx: 1) it is read
+# from X-Forwarded-For, else the header is ignored (articles/proxies.py). Unset, a deploy check and a
+# log line warn; 0 says no proxy, on purpose.
+PROXY_COUNT = int(os.environ["DJANGO_PROXY_COUNT"]) if os.environ.get("DJANGO_PROXY_COUNT", "").strip() else None
+AXES_CLIENT_IP_CALLABLE = "articles.proxies.client_ip"
 
 ROOT_URLCONF = "newsroom.urls"
 
@@ -207,6 +213,10 @@ RELEASE = os.environ.get("NEWSROOM_RELEASE") or source_fingerprint()
 
 # Whole pages for anonymous readers are cached this long (0 turns the page cache off).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# With Redis, each process also keeps copies of what it read, within this many bytes (least recently
+# used out first; a value over a sixteenth of it is not copied). Redis itself is bounded by its own
+# maxmemory (deploy/redis.conf).
+LOCAL_CACHE_BYTES = int(os.environ.get("LOCAL_CACHE_MB", "32")) * 2**20
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -5,9 +5,12 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from articles.cache import reads_query
 from articles.health import healthz
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import RobotsView
+
+sitemap = reads_query("p")(sitemap_views.sitemap)
 
 admin.site.site_header = _("Newsroom administration")
 admin.site.site_title = _("Newsroom administration")
@@ -23,10 +26,11 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
-    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    # Sitemaps are paged by ?p=N.
+    path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path(
         "news-sitemap.xml",
-        sitemap_views.sitemap,
+        sitemap,
         {"sitemaps": {"news": NewsSitemap}, "template_name": "sitemaps/news.xml"},
         name="news_sitemap",
     ),

@@ -35,6 +35,42 @@ def fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def commits_run_their_hooks(monkeypatch):
+    """``transaction.on_commit`` hooks run when the code under test commits, as in production.
+
+    A test runs inside a transaction of its own (rolled back at the end), so Django would keep every
+    hook until then and drop it: a publish would never move the content version. Here the test's
+    own transaction does not count: a hook runs at once outside the code's transactions, and when
+    the code's outermost ``atomic`` block is left without an error; a block rolled back drops its
+    hooks (Django does that). Transactional tests have real commits and need none of this.
+    """
+    from django.db import transaction
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    def only_the_tests_own(connection):
+        blocks = connection.atomic_blocks
+        return bool(blocks) and all(getattr(block, "_from_testcase", False) for block in blocks)
+
+    register, leave = BaseDatabaseWrapper.on_commit, transaction.Atomic.__exit__
+
+    def on_commit(connection, func, robust=False):
+        if only_the_tests_own(connection):
+            func()
+        else:
+            register(connection, func, robust)
+
+    def exit_atomic(block, *exc_info):
+        leave(block, *exc_info)
+        connection = transaction.get_connection(block.using)
+        while only_the_tests_own(connection) and connection.run_on_commit:
+            _, func, _ = connection.run_on_commit.pop(0)
+            func()
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "on_commit", on_commit)
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_atomic)
+
+
+@pytest.fixture(autouse=True)
 def fresh_content_types(request):
     """The flush after a transactional test recreates content types with new ids: forget the old ones.
 
@@ -46,6 +82,33 @@ def fresh_content_types(request):
         from django.contrib.contenttypes.models import ContentType
 
         ContentType.objects.clear_cache()
+
+
+@pytest.fixture(scope="session")
+def private_redis(tmp_path_factory):
+    """A Redis server of this test run's own: the one on port 6379 is shared by other runs on the
+    machine, whose flushes would empty this run's cache in the middle of a test."""
+    from .servers import redis_server
+
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def cache_backend(request, settings):
+    """The page cache with the default local-memory cache, and with a real Redis."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "articles.cache.RedisCache",
+                "LOCATION": request.getfixturevalue("private_redis"),
+            }
+        }
+        settings.SHARED_CACHE = True
+    from django.core.cache import cache
+
+    cache.clear()
+    return request.param
 
 
 @pytest.fixture

@@ -83,3 +83,29 @@ def gunicorn(env, workers=1):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@contextmanager
+def redis_server(folder, config=None, **options):
+    """A redis-server of its own on a free port (with ``config``, a redis.conf, if given; ``options``
+    override its lines, e.g. maxmemory="3mb"); yields its URL."""
+    port = free_port()
+    arguments = [str(config)] if config else []
+    arguments += ["--port", str(port), "--dir", str(folder), "--save", "", "--appendonly", "no"]
+    for name, value in options.items():
+        arguments += [f"--{name.replace('_', '-')}", value]
+    process = subprocess.Popen(["redis-server", *arguments], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

@@ -7,6 +7,7 @@ from pathlib import PurePath
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import transaction
 from PIL import Image
 
 from articles import renditions, workflow
@@ -78,6 +79,22 @@ def test_article_saved_makes_renditions_once_and_again_for_a_new_file():
     assert sorted(ImageRendition.objects.values_list("width", flat=True)) == [320, 320, 330, 330]
     assert not ImageRendition.objects.filter(pk__in=first).exists()
     assert not os.path.exists(old_path)  # old files are removed with their rows
+
+
+def test_a_save_rolled_back_leaves_the_renditions_readers_see():
+    """The old files go when the new renditions are committed: a save that fails after making them
+    (a refused publish, say) leaves the rows it restores with their files."""
+    article = ArticleFactory()
+    image = ArticleImageFactory(article=article, image=image_file(700, 350))
+    renditions.make_renditions(image)
+    before = {r.pk: r.file.path for r in ImageRendition.objects.all()}
+    with pytest.raises(RuntimeError), transaction.atomic():
+        image.image = image_file(330, 100, name="new.jpg")
+        image.save()
+        renditions.make_renditions(image)
+        raise RuntimeError("the save failed after the renditions were made")
+    assert {r.pk: r.file.path for r in ImageRendition.objects.all()} == before
+    assert all(os.path.exists(path) for path in before.values())
 
 
 def test_article_page_offers_picture_with_srcset_and_intrinsic_size(client):

@@ -9,7 +9,17 @@ from .servers import PROJECT
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "a-long-random-production-key-" + "x" * 40,
     "DJANGO_ALLOWED_HOSTS": "news.example.com",
+    "DJANGO_PROXY_COUNT": "1",
 }
+SHIPPED = PROJECT / "deploy" / "newsroom.env"
+
+
+def shipped_environment():
+    """deploy/newsroom.env as gunicorn gets it, with a secret key filled in."""
+    lines = [line.strip() for line in SHIPPED.read_text().splitlines()]
+    env = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    assert env["DJANGO_SECRET_KEY"] == "", "the shipped file must not carry a key that works"
+    return {**env, "DJANGO_SECRET_KEY": PRODUCTION["DJANGO_SECRET_KEY"]}
 
 
 def manage(*args, env):
@@ -20,9 +30,26 @@ def manage(*args, env):
 
 
 def test_check_deploy_has_no_warnings():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    for env in (PRODUCTION, shipped_environment()):
+        result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_without_a_proxy_setting():
+    """Behind nginx without DJANGO_PROXY_COUNT every client has nginx's address: the operator is told."""
+    unset = {k: v for k, v in PRODUCTION.items() if k != "DJANGO_PROXY_COUNT"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=unset)
+    assert result.returncode != 0 and "newsroom.W001" in result.stderr + result.stdout
+    # 0 says no proxy, on purpose.
+    on_purpose = manage("check", "--deploy", "--fail-level", "WARNING", env={**unset, "DJANGO_PROXY_COUNT": "0"})
+    assert on_purpose.returncode == 0, on_purpose.stderr
+
+
+def test_the_shipped_settings_read_the_client_address_behind_nginx():
+    code = "from django.conf import settings; print(settings.PROXY_COUNT, settings.AXES_CLIENT_IP_CALLABLE)"
+    result = manage("shell", "-c", code, env=shipped_environment())
+    assert result.stdout.strip().splitlines()[-1] == "1 articles.proxies.client_ip", result.stderr
 
 
 def test_refuses_to_start_without_a_secret_key():

@@ -1,4 +1,5 @@
 import datetime
+import re
 import zoneinfo
 from pathlib import PurePath
 
@@ -383,11 +384,56 @@ def test_date_archives_follow_shanghai_time_and_skip_the_future(client):
         "/archive/2025/6/",  # one address per date: two digits
         "/archive/25/",
         "/archive/abcd/",
+        # Dates at the ends of the calendar: the day after 9999-12-31 and the hours before 0001-01-01
+        # in UTC do not exist.
+        "/archive/9999/12/31/",
+        "/archive/9999/12/",
+        "/archive/9999/",
+        "/archive/0000/01/01/",
+        "/archive/0000/",
+        "/archive/0001/01/01/",
+        "/archive/0001/01/",
+        "/archive/0001/",
+        "/archive/2025/13/01/",
+        "/archive/2025/00/",
+        "/archive/2025/12/00/",
     ],
 )
 def test_bad_or_empty_dates_are_404(client, url):
     ArticleFactory(publish_at=DAY)
     assert client.get(url).status_code == 404
+
+
+def test_previous_and_next_dates_near_the_ends_of_the_calendar(client):
+    """Articles dated at the start of the calendar (a bad import): every date page and every
+    previous/next link from them answers, none with a 500. (Years before 1000 are a 404: Django reads
+    a year with four digits.)"""
+    dates = [
+        datetime.datetime(1, 1, 1, 12, tzinfo=datetime.UTC),
+        datetime.datetime(999, 12, 31, 20, tzinfo=datetime.UTC),  # 1000-01-01 in Shanghai
+        datetime.datetime(1000, 1, 2, 12, tzinfo=datetime.UTC),
+        DAY,
+    ]
+    todo = [reverse("articles:archive")]
+    for moment in dates:
+        ArticleFactory(publish_at=moment)
+        day = timezone.localtime(moment)
+        todo += [
+            reverse("articles:archive_year", args=[day.year]),
+            reverse("articles:archive_month", args=[day.year, day.month]),
+            reverse("articles:archive_day", args=[day.year, day.month, day.day]),
+        ]
+    seen = set()
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code in (200, 404), (url, response.status_code)
+        todo += re.findall(r'href="(/archive/[0-9/]+)"', response.content.decode())
+    assert {"/archive/1000/01/01/", "/archive/1000/01/02/", "/archive/2025/06/12/"} <= seen
+    assert client.get("/archive/1000/01/01/").status_code == 200
 
 
 def test_archive_links_have_one_form(client):
