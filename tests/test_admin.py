@@ -75,6 +75,7 @@ def test_site_settings_change_page_saves(staff_client):
         "icp_number": "浙ICP备00000000号",
         "police_number": "浙公网安备00000000000000号",
         "copyright_line": "",
+        "review_levels": "1",
     }
     assert staff_client.post(url, data).status_code == 302
     assert SiteSettings.load().icp_number == "浙ICP备00000000号"
@@ -324,9 +325,12 @@ def test_editor_unpublishes_and_returns_to_draft_from_the_form(editor_client):
     assert published.status == "unpublished"
     review = ArticleFactory(status="review", publish_at=None)
     url = reverse("admin:articles_article_change", args=[review.pk])
-    assert editor_client.post(url, change_data(review, _return_draft="1")).status_code == 302
+    refused = editor_client.post(url, change_data(review, _return_draft="1"))  # no reason given
+    assert refused.status_code == 200 and "撰稿人会看到" in page_text(refused)
+    data = change_data(review, _return_draft="1", return_reason="第二段的数字请核实。")
+    assert editor_client.post(url, data).status_code == 302
     review.refresh_from_db()
-    assert review.status == "draft"
+    assert review.status == "draft" and review.return_reason == "第二段的数字请核实。"
 
 
 def test_bulk_publish_and_unpublish(editor_client):
@@ -464,8 +468,7 @@ def test_every_save_keeps_a_revision_with_images_units_and_tags_then_compare_and
     assert compare.status_code == 200
     html = compare.content.decode()
     for fragment in [
-        "<del>第一版</del>",
-        "<ins>第二版</ins>",
+        "第<del>一</del><ins>二</ins>版",  # the title: the changed character alone
         "<ins>新的一段</ins>",
         "<del>甲单位</del>",
         "<ins>乙单位</ins>",
@@ -640,6 +643,7 @@ def test_about_and_contact_are_sanitised_when_saved(staff_client):
         "copyright_line": "",
         "about": '<p onclick="x()">杂志社简介<script>alert(1)</script></p>',
         "contact": "电话：010-00000000\n\n地址：北京",
+        "review_levels": "1",
     }
     assert staff_client.post(url, data).status_code == 302
     site = SiteSettings.load()
@@ -658,3 +662,47 @@ def test_a_failed_site_settings_save_keeps_what_was_typed(editor_client):
     assert editor_client.post(url, {**again, "site_name": "新站名"}).status_code == 302
     site = SiteSettings.load()
     assert (site.site_name, site.icp_number, site.about) == ("新站名", "浙ICP备12345678号", "<p>杂志社简介</p>")
+
+
+# Saving: no revision for nothing, the publish time whole, unchanged tags unnamed.
+
+
+def opened_and_saved(client, article, **changes):
+    """Open the article's change form and post it back as the browser would, with ``changes``."""
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = {**form_data(client.get(url), "article_form"), "_save": "保存", **changes}
+    return client.post(url, data)
+
+
+@pytest.fixture
+def saved_article(editor):
+    when = timezone.make_aware(datetime.datetime(2025, 6, 12, 10, 30, 45))
+    article = ArticleFactory(title="有标签的文章", publish_at=when, created_by=editor)
+    article.tags.add("党建", "智能建造")
+    ArticleUnitFactory(article=article)
+    ArticleImageFactory(article=article, caption="图注")
+    workflow.article_saved(article, editor)
+    return article
+
+
+def test_saving_without_changes_adds_no_revision(editor_client, saved_article):
+    updated = saved_article.updated_at
+    assert opened_and_saved(editor_client, saved_article).status_code == 302
+    assert Version.objects.get_for_object(saved_article).count() == 1
+    saved_article.refresh_from_db()
+    assert saved_article.updated_at == updated  # nothing changed, so nothing was written
+
+
+def test_saving_keeps_the_seconds_of_the_publish_time(editor_client, saved_article):
+    assert opened_and_saved(editor_client, saved_article, title="改了标题").status_code == 302
+    saved_article.refresh_from_db()
+    assert saved_article.title == "改了标题"
+    assert timezone.localtime(saved_article.publish_at).strftime("%H:%M:%S") == "10:30:45"
+
+
+def test_the_history_does_not_name_unchanged_tags(editor_client, saved_article):
+    assert opened_and_saved(editor_client, saved_article, title="改了标题").status_code == 302
+    comment = Version.objects.get_for_object(saved_article).first().revision.get_comment()
+    assert comment.startswith("已修改") and "标签" not in comment  # (field labels: the translations' work)
+    assert opened_and_saved(editor_client, saved_article, tags=["党建"]).status_code == 302
+    assert "标签" in Version.objects.get_for_object(saved_article).first().revision.get_comment()

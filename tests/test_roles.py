@@ -523,6 +523,7 @@ def test_every_registered_admin_is_one_the_project_knows():
                 "copyrightnotice",
                 "promoblock",
                 "sitesettings",
+                "flaggedword",
             ]
         },
     }

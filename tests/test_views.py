@@ -605,3 +605,39 @@ def test_no_public_page_feed_or_sitemap_names_anything_of_an_unpublished_article
             assert secret not in content, (url, secret)
     # The published article's image and its renditions are linked somewhere: the check can see media.
     assert seen_media == set(media(published)) and len(seen_media) == 3
+
+
+# The dateline (source, column, author) opens the first paragraph, whatever comes before it.
+
+
+def article_html(client, article):
+    return client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "<h2>小标题</h2>",
+        "<p></p><h3>一、基本情况</h3>",
+        "<blockquote><p>引言一段。</p></blockquote>",
+        '<figure data-image="IMAGE"></figure>',
+    ],
+)
+def test_the_dateline_opens_the_first_paragraph_after_a_heading_or_an_image(client, opening):
+    article = ArticleFactory(source="《国企》杂志融媒浙江讯", author="江风", column=ColumnFactory(name="党建好故事"))
+    image = ArticleImageFactory(article=article, caption="签约仪式")
+    article.body = opening.replace("IMAGE", str(image.pk)) + "<p>第一段正文。</p><p>第二段。</p>"
+    article.save()
+    html = article_html(client, article)
+    assert '<p><span class="dateline">《国企》杂志融媒浙江讯（党建好故事 江风）</span>第一段正文。</p>' in html
+    assert html.count('class="dateline"') == 1
+
+
+def test_an_empty_source_prints_no_empty_brackets(client):
+    article = ArticleFactory(source="", author="王编辑", body="<p>第一段正文。</p>")
+    html = article_html(client, article)
+    text = page_text(client.get(article.get_absolute_url()))
+    assert "（王编辑）" not in text and "（" not in html.split('class="article-body"')[1].split("</p>")[0]
+    assert "王编辑" in text  # the author is still named, in the line under the title
+    column_only = ArticleFactory(source="", author="", column=ColumnFactory(name="党建好故事"), body="<p>正文。</p>")
+    assert "（党建好故事）" not in page_text(client.get(column_only.get_absolute_url()))
