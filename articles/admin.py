@@ -337,18 +337,20 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
             request.workflow_comment = reversion.get_comment()
             messages.success(request, _("“%(title)s”: %(done)s") % {"title": obj, "done": done})
 
-    def _comment_with_workflow(self, request):
+    def _comment_with_workflow(self, request, message):
+        """The revision's comment: what the form changed (if anything), then what the workflow did."""
         if getattr(request, "workflow_comment", "") and reversion.is_active():
-            reversion.set_comment(f"{reversion.get_comment()} {request.workflow_comment}".strip())
+            changes = reversion.get_comment() if message else ""
+            reversion.set_comment(f"{changes} {request.workflow_comment}".strip())
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
-        self._comment_with_workflow(request)
+        self._comment_with_workflow(request, message)
         return entry
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        self._comment_with_workflow(request)
+        self._comment_with_workflow(request, message)
         return entry
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -192,6 +192,13 @@ class BodyField(forms.CharField):
         return bodies.sanitize_html(data or "") != (initial or "")
 
 
+class MessageField(forms.CharField):
+    """Text that goes with a workflow step (the reason for a return): no change of the article."""
+
+    def has_changed(self, initial, data):
+        return False
+
+
 class PublishTimeWidget(AdminSplitDateTime):
     """The admin's date and time boxes, the time with its seconds (the Chinese time format has none,
     so a save would drop them)."""
@@ -217,7 +224,7 @@ class ArticleForm(forms.ModelForm):
 
     edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
     tags = TagNamesField(label=_("tags"), required=False, help_text=_("Type to search; a new name creates a tag."))
-    return_reason = forms.CharField(
+    return_reason = MessageField(
         label=_("Reason for returning it"),
         required=False,
         max_length=1000,

@@ -162,7 +162,10 @@ class FollowsMerges:
             if kept is None:
                 raise
             query = request.META.get("QUERY_STRING", "")
-            return HttpResponsePermanentRedirect(kept.get_absolute_url() + (f"?{query}" if query else ""))
+            return HttpResponsePermanentRedirect(self.address(kept) + (f"?{query}" if query else ""))
+
+    def address(self, kept):
+        return kept.get_absolute_url()
 
 
 class UnitView(FollowsMerges, ArticleListView):
@@ -185,6 +188,9 @@ class TagView(FollowsMerges, ArticleListView):
 
     def merged_into(self):
         return merged_tag(self.kwargs["slug"])
+
+    def address(self, kept):
+        return reverse("articles:tag", args=[kept.slug])
 
     def in_scope(self):
         # EXISTS rather than taggit's join, which casts object_id and so cannot use its index.

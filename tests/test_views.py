@@ -641,3 +641,44 @@ def test_an_empty_source_prints_no_empty_brackets(client):
     assert "王编辑" in text  # the author is still named, in the line under the title
     column_only = ArticleFactory(source="", author="", column=ColumnFactory(name="党建好故事"), body="<p>正文。</p>")
     assert "（党建好故事）" not in page_text(client.get(column_only.get_absolute_url()))
+
+
+# Units and tags merged into others: their old addresses lead to the kept one.
+
+
+def test_a_merged_units_page_redirects_to_the_unit_kept(client):
+    kept, duplicate = UnitFactory(name="浙江省第一建筑工程集团"), UnitFactory(name="浙江一建")
+    ArticleUnitFactory(unit=duplicate, article=ArticleFactory(title="浙江一建的文章"))
+    old = reverse("articles:unit", args=[duplicate.pk])
+    assert client.get(old).status_code == 200
+    workflow.merge_units(kept, [duplicate])
+    response = client.get(old, {"page": "1"})
+    assert response.status_code == 301 and response["Location"] == kept.get_absolute_url() + "?page=1"
+    assert "浙江一建的文章" in page_text(client.get(response["Location"]))
+    assert client.get(reverse("articles:unit", args=[kept.pk + 100])).status_code == 404  # never a unit
+
+
+def test_a_merged_tags_page_redirects_to_the_tag_kept(client):
+    article = ArticleFactory(title="有标签的文章")
+    article.tags.add("党建")
+    workflow.merge_tags(Tag.objects.create(name="党的建设", slug="dang-de-jian-she"), [Tag.objects.get(name="党建")])
+    response = client.get(reverse("articles:tag", args=["党建"]))
+    assert response.status_code == 301 and response["Location"] == reverse("articles:tag", args=["dang-de-jian-she"])
+    assert "有标签的文章" in page_text(client.get(response["Location"]))
+
+
+def test_a_merged_address_never_names_a_unit_readers_cannot_see(client):
+    kept, duplicate = UnitFactory(name="只有草稿的单位"), UnitFactory(name="重复的单位")
+    old = reverse("articles:unit", args=[duplicate.pk])
+    ArticleUnitFactory(unit=kept, article=ArticleFactory(status="draft", publish_at=None))
+    workflow.merge_units(kept, [duplicate])
+    assert client.get(old).status_code == 404
+
+
+def test_a_new_tag_with_a_merged_tags_address_takes_it_back(client):
+    for name in ("党建", "党的建设"):
+        ArticleFactory().tags.add(name)
+    workflow.merge_tags(Tag.objects.get(name="党的建设"), [Tag.objects.get(name="党建")])
+    ArticleFactory(title="新标签的文章").tags.add("党建")
+    response = client.get(reverse("articles:tag", args=["党建"]))
+    assert response.status_code == 200 and "新标签的文章" in page_text(response)
