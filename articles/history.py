@@ -198,10 +198,21 @@ def matches_latest(article):
     return stored == now
 
 
-# Restoring. What a revert never changes: the workflow state (the workflow alone moves it), who wrote
+# Restoring. What a revert never changes: the workflow state (the workflow alone moves it: status,
+# publish time, the reviews passed and a return's reason), who wrote
 # the article, and the time it was last saved (the form's edit token: a save made by someone else
 # after the revision form was opened is still detected).
-KEPT = ["status", "publish_at", "deleted_at", "created_by", "last_edited_by", "updated_at", "import_key"]
+KEPT = [
+    "status",
+    "publish_at",
+    "review_stage",
+    "return_reason",
+    "deleted_at",
+    "created_by",
+    "last_edited_by",
+    "updated_at",
+    "import_key",
+]
 
 
 def revert(version):

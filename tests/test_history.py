@@ -1,5 +1,8 @@
 """Comparing revisions: what changed inside a paragraph, not whole lines."""
 
+import pytest
+from reversion.models import Version
+
 from articles import history
 
 
@@ -32,3 +35,26 @@ def test_paragraphs_added_and_removed_stay_whole():
     assert history._diff(["第一段", "删掉的段落"], ["第一段", "新加的段落", "再加一段"]) == (
         "<div>第一段</div><div><del>删掉的段落</del></div><div><ins>新加的段落</ins></div><div><ins>再加一段</ins></div>"
     )
+
+
+@pytest.mark.django_db
+def test_restoring_a_revision_keeps_the_review_round(django_user_model):
+    from articles import workflow
+    from articles.models import SiteSettings
+
+    from .conftest import member
+    from .factories import ArticleFactory
+
+    SiteSettings.objects.update_or_create(pk=1, defaults={"review_levels": 3})
+    writer, reviewer = member(django_user_model, "xiezhe", "撰稿"), member(django_user_model, "shenhe", "审核")
+    article = ArticleFactory(status="draft", publish_at=None, title="初稿", created_by=writer)
+    workflow.article_saved(article, writer)
+    draft_time = Version.objects.get_for_object(article).get()
+    workflow.submit_for_review(article, writer)
+    workflow.return_to_draft(article, reviewer, reason="请改标题。")
+    workflow.submit_for_review(article, writer)
+    workflow.pass_review(article, reviewer)
+    history.revert(draft_time)
+    article.refresh_from_db()
+    assert (article.status, article.review_stage, article.return_reason) == ("review", 1, "")
+    assert list(article.review_steps.values_list("step", "user__username")) == [(0, "xiezhe"), (1, "shenhe")]
