@@ -15,13 +15,16 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
@@ -30,7 +33,7 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import history, roles, versions, workflow
+from . import flagged, history, review, roles, versions, workflow
 from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
 from .models import (
     Article,
@@ -38,6 +41,7 @@ from .models import (
     ArticleUnit,
     Column,
     CopyrightNotice,
+    FlaggedWord,
     PromoBlock,
     Section,
     SiteSettings,
@@ -50,20 +54,81 @@ S = Article.Status
 # the user's role).
 WORKFLOW_BUTTONS = {
     "_submit_review": (gettext_lazy("Save and submit for review"), workflow.submit_for_review),
+    "_pass_review": (gettext_lazy("Save and pass the %(step)s"), workflow.pass_review),
     "_publish": (gettext_lazy("Save and publish (or schedule)"), workflow.publish),
-    "_unpublish": (gettext_lazy("Save and unpublish"), workflow.unpublish),
-    "_return_draft": (gettext_lazy("Save and return to draft"), workflow.return_to_draft),
+    "_unpublish": (gettext_lazy("Save and withdraw"), workflow.unpublish),
+    "_return_draft": (gettext_lazy("Return for changes"), workflow.return_to_draft),
+}
+FINAL_REVIEW_LABEL = gettext_lazy("Save, pass the final review and publish (or schedule)")
+CONFIRM_LABELS = {
+    "_submit_review": gettext_lazy("Submit all the same"),
+    "_publish": gettext_lazy("Publish all the same"),
 }
 
 
-def bulk_action(transition, description, permission, done_message):
+def bulk_action(transition, description, permission, done_message, check_flagged=False):
     """An action of the article list that moves each selected article along the workflow."""
 
     @admin.action(description=description, permissions=[permission])
     def action(modeladmin, request, queryset):
-        modeladmin.run_bulk(request, queryset, transition, done_message)
+        if check_flagged:
+            asked = modeladmin.confirm_flagged(request, queryset, description)
+            if asked:
+                return asked
+        return modeladmin.run_bulk(request, queryset, transition, done_message)
 
     return action
+
+
+class StateFilter(admin.SimpleListFilter):
+    """The article's state as the list shows it: drafts, returned, waiting for review, scheduled…"""
+
+    title = gettext_lazy("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", _("Draft")),
+            ("returned", _("Returned for changes")),
+            ("review", _("Waiting for review")),
+            ("scheduled", _("Scheduled")),
+            ("published", _("Published")),
+            ("unpublished", _("Withdrawn")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        conditions = {
+            "draft": Q(status=S.DRAFT, return_reason=""),
+            "returned": Q(status=S.DRAFT) & ~Q(return_reason=""),
+            "review": Q(status=S.REVIEW),
+            "scheduled": Q(status=S.PUBLISHED, publish_at__gt=now),
+            "published": Q(status=S.PUBLISHED, publish_at__lte=now),
+            "unpublished": Q(status=S.UNPUBLISHED),
+        }
+        return queryset.filter(conditions[self.value()]) if self.value() in conditions else queryset
+
+
+class ForMeFilter(admin.SimpleListFilter):
+    """我的稿件 (the articles I created) and 待审核 (those waiting for a review I may do)."""
+
+    title = gettext_lazy("for me")
+    parameter_name = "for"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("My articles")), ("review", _("Waiting for my review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(created_by=request.user)
+        if self.value() == "review":
+            return roles.awaiting_review(request.user, queryset)
+        return queryset
+
+
+def person(user):
+    """How the admin names a colleague: their full name, else their user name."""
+    return (user.get_full_name() or user.get_username()) if user else "—"
 
 
 class ArticleImageFormSet(BaseInlineFormSet):
@@ -137,9 +202,9 @@ class ContentAdmin(admin.ModelAdmin):
 class ArticleAdmin(VersionAdmin, ContentAdmin):
     form = ArticleForm
     inlines = [ArticleImageInline, ArticleUnitInline]
-    list_display = ["title", "column", "section", "status", "publish_at", "updated_at"]
-    list_filter = ["status", "section", "column", "publish_at"]
-    list_select_related = ["column", "section"]
+    list_display = ["title", "state", "column", "section", "written_by", "last_editor", "publish_at", "updated_at"]
+    list_filter = [ForMeFilter, StateFilter, "section", "column", "publish_at"]
+    list_select_related = ["column", "section", "created_by", "last_edited_by"]
     search_fields = ["title", "subtitle", "author", "source", "summary"]
     date_hierarchy = "publish_at"
     fieldsets = [
@@ -148,7 +213,13 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
         (gettext_lazy("Publication"), {"fields": ["status", "publish_at"]}),
         (gettext_lazy("Notices"), {"fields": ["copyright_notice", "show_promo"]}),
     ]
-    actions = ["submit_selected", "publish_selected", "unpublish_selected", "return_selected_to_draft"]
+    actions = [
+        "submit_selected",
+        "pass_review_selected",
+        "publish_selected",
+        "unpublish_selected",
+        "return_selected_to_draft",
+    ]
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/change_list.html"
     object_history_template = "admin/articles/article/object_history.html"
@@ -165,6 +236,9 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
     def has_publish_permission(self, request, obj=None):
         return roles.may_publish(request.user)
 
+    def has_review_permission(self, request, obj=None):
+        return roles.may_do_step(request.user, review.FIRST) or roles.may_publish(request.user)
+
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or roles.may_change(request.user, obj))
@@ -180,7 +254,30 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
         return readonly
 
     def get_queryset(self, request):
-        return super().get_queryset(request).not_in_trash()
+        # The review levels come with each row, so the list's state column asks no query of its own.
+        return super().get_queryset(request).not_in_trash().annotate(levels=review.levels_expression())
+
+    # The list: each article's real state, who wrote it and who last changed it.
+
+    @admin.display(description=gettext_lazy("state"), ordering="status")
+    def state(self, obj):
+        key, label = review.state(obj, getattr(obj, "levels", 1))
+        if key == "returned":
+            return format_html(
+                '<span class="state state-{}">{}</span><br><span class="return-reason">{}</span>',
+                key,
+                label,
+                Truncator(obj.return_reason).chars(60),
+            )
+        return format_html('<span class="state state-{}">{}</span>', key, label)
+
+    @admin.display(description=gettext_lazy("written by"), ordering="created_by__username")
+    def written_by(self, obj):
+        return person(obj.created_by)
+
+    @admin.display(description=gettext_lazy("last edited by"), ordering="last_edited_by__username")
+    def last_editor(self, obj):
+        return person(obj.last_edited_by)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -210,53 +307,83 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+        elif not form.has_changed() and not getattr(request, "restoring_revision", False):
+            request.article_unsaved = True  # nothing to write (unless an image, unit or tag row changed)
+            return
         obj.last_edited_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(request, "article_unsaved", False) and any(formset.has_changed() for formset in formsets):
+            form.instance.last_edited_by = request.user
+            form.instance.save()  # the edit token (its update time) follows changes to its rows too
+        super().save_related(request, form, formsets, change)
 
     def content_saved(self, request, form):
         obj = form.instance
         workflow.article_saved(obj, request.user)  # refuses (and rolls back) a user who may not
         button = next((name for name in WORKFLOW_BUTTONS if name in request.POST), None)
         if button:
-            self.run_workflow(request, obj, button)
+            self.run_workflow(request, obj, button, form)
 
-    def run_workflow(self, request, obj, button):
+    def run_workflow(self, request, obj, button, form):
         label, transition = WORKFLOW_BUTTONS[button]
+        kwargs = {"reason": form.cleaned_data.get("return_reason", "")} if button == "_return_draft" else {}
         try:
-            transition(obj, user=request.user)  # PermissionDenied rolls back the whole save
+            done = transition(obj, user=request.user, **kwargs)  # PermissionDenied rolls back the whole save
         except workflow.TransitionNotAllowed as exc:
             messages.warning(request, str(exc))
         else:
             request.workflow_comment = reversion.get_comment()
+            messages.success(request, _("“%(title)s”: %(done)s") % {"title": obj, "done": done})
 
-    def _comment_with_workflow(self, request):
+    def _comment_with_workflow(self, request, message):
+        """The revision's comment: what the form changed (if anything), then what the workflow did."""
         if getattr(request, "workflow_comment", "") and reversion.is_active():
-            reversion.set_comment(f"{reversion.get_comment()} {request.workflow_comment}".strip())
+            changes = reversion.get_comment() if message else ""
+            reversion.set_comment(f"{changes} {request.workflow_comment}".strip())
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
-        self._comment_with_workflow(request)
+        self._comment_with_workflow(request, message)
         return entry
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        self._comment_with_workflow(request)
+        self._comment_with_workflow(request, message)
         return entry
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        buttons = []
+        levels = review.levels()
+        user = request.user
+        buttons = {}
         if context.get("has_change_permission", True) or add:
             status = obj.status if obj else S.DRAFT
             can_publish = self.has_publish_permission(request)
             if status in (S.DRAFT, S.UNPUBLISHED):
-                buttons.append("_submit_review")
-            if can_publish:
-                buttons.append("_publish")
-                if status == S.PUBLISHED:
-                    buttons.append("_unpublish")
-                if status == S.REVIEW:
-                    buttons.append("_return_draft")
-        context["workflow_buttons"] = [(name, WORKFLOW_BUTTONS[name][0]) for name in buttons]
+                buttons["_submit_review"] = WORKFLOW_BUTTONS["_submit_review"][0]
+            if can_publish and (levels == 1 or status == S.PUBLISHED):
+                buttons["_publish"] = WORKFLOW_BUTTONS["_publish"][0]
+            if can_publish and status == S.PUBLISHED:
+                buttons["_unpublish"] = WORKFLOW_BUTTONS["_unpublish"][0]
+            if status == S.REVIEW and roles.may_review(user, obj, levels):
+                step = review.pending_step(obj, levels)
+                if step != review.FINAL:
+                    buttons["_pass_review"] = WORKFLOW_BUTTONS["_pass_review"][0] % {"step": review.step_name(step)}
+                elif levels > 1:
+                    buttons["_publish"] = FINAL_REVIEW_LABEL
+                buttons["_return_draft"] = WORKFLOW_BUTTONS["_return_draft"][0]
+        form = context["adminform"].form
+        context.update(
+            workflow_buttons=[(name, label) for name, label in buttons.items() if name != "_return_draft"],
+            may_return="_return_draft" in buttons,
+            return_label=WORKFLOW_BUTTONS["_return_draft"][0],
+            workflow_state=review.state(obj, levels)[1] if obj else None,
+            flagged=form.flagged,
+            flagged_button=form.button,
+            confirm_label=CONFIRM_LABELS.get(form.button, ""),
+            confirmed_value=form.CONFIRMED,
+        )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_deleted_objects(self, objs, request):
@@ -279,11 +406,11 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
 
     # Bulk actions.
 
-    def run_bulk(self, request, queryset, transition, done_message):
+    def run_bulk(self, request, queryset, transition, done_message, **kwargs):
         done, refused = 0, []
         for article in queryset:
             try:
-                transition(article, user=request.user)
+                transition(article, user=request.user, **kwargs)
             except (workflow.TransitionNotAllowed, PermissionDenied) as exc:
                 refused.append(str(exc))
             else:
@@ -293,11 +420,51 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
         for message in refused:
             self.message_user(request, message, messages.WARNING)
 
+    def bulk_page(self, request, queryset, title, **context):
+        """A page between the list and a bulk action (a reason to give, flagged words to confirm)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "articles": queryset,
+            "action": request.POST.get("action", ""),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            **context,
+        }
+        return TemplateResponse(request, "admin/articles/article/bulk_confirmation.html", context)
+
+    def confirm_flagged(self, request, queryset, description):
+        """Before submitting or publishing from the list: the selected articles' flagged words, if any."""
+        if request.POST.get("confirm_flagged") == "yes":
+            return None
+        words = list(FlaggedWord.objects.all())
+        found = []
+        for article in queryset:
+            texts = {
+                _("title"): article.title,
+                _("subtitle"): article.subtitle,
+                _("summary"): article.summary,
+                _("body"): flagged.plain(article.body),
+            }
+            matches = flagged.find(texts, words)
+            if matches:
+                found.append((article, matches))
+        if not found:
+            return None
+        return self.bulk_page(request, queryset, description, flagged=found, confirm_label=_("Go on all the same"))
+
     submit_selected = bulk_action(
         workflow.submit_for_review,
         gettext_lazy("Submit selected articles for review"),
         "change",
         ngettext_lazy("%(count)d article submitted for review.", "%(count)d articles submitted for review.", "count"),
+        check_flagged=True,
+    )
+    pass_review_selected = bulk_action(
+        workflow.pass_review,
+        gettext_lazy("Pass the review the selected articles wait for (初审, 复审)"),
+        "review",
+        ngettext_lazy("%(count)d article passed its review.", "%(count)d articles passed their review.", "count"),
     )
     publish_selected = bulk_action(
         workflow.publish,
@@ -306,19 +473,32 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
         ngettext_lazy(
             "%(count)d article published or scheduled.", "%(count)d articles published or scheduled.", "count"
         ),
+        check_flagged=True,
     )
     unpublish_selected = bulk_action(
         workflow.unpublish,
-        gettext_lazy("Unpublish selected articles"),
+        gettext_lazy("Withdraw selected articles"),
         "publish",
-        ngettext_lazy("%(count)d article unpublished.", "%(count)d articles unpublished.", "count"),
+        ngettext_lazy("%(count)d article withdrawn.", "%(count)d articles withdrawn.", "count"),
     )
-    return_selected_to_draft = bulk_action(
-        workflow.return_to_draft,
-        gettext_lazy("Return selected articles to draft"),
-        "publish",
-        ngettext_lazy("%(count)d article returned to draft.", "%(count)d articles returned to draft.", "count"),
-    )
+
+    @admin.action(description=gettext_lazy("Return selected articles for changes"), permissions=["review"])
+    def return_selected_to_draft(self, request, queryset):
+        """Asks for the reason first (their writers see it), then returns each article."""
+        reason = request.POST.get("return_reason", "").strip()
+        if not reason:
+            return self.bulk_page(
+                request,
+                queryset,
+                _("Return selected articles for changes"),
+                ask_reason=True,
+                reason_missing="return_reason" in request.POST,
+                confirm_label=_("Return for changes"),
+            )
+        done = ngettext_lazy(
+            "%(count)d article returned for changes.", "%(count)d articles returned for changes.", "count"
+        )
+        return self.run_bulk(request, queryset, workflow.return_to_draft, done, reason=reason)
 
     # Extra views: revision compare, tag search.
 
@@ -389,6 +569,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
         if not may(request, article):
             raise PermissionDenied
         context = {"title": _("Revert %(name)s") % {"name": version.object_repr}, "revert": True}
+        request.restoring_revision = True  # the article changes even if the form shows no change
         try:
             with transaction.atomic(using=version.db), self.create_revision(request):
                 left_out = history.revert(version)
@@ -651,3 +832,12 @@ class SiteSettingsAdmin(ContentAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FlaggedWord)
+class FlaggedWordAdmin(admin.ModelAdmin):
+    """The list of words the admin marks before an article is submitted or published (editors keep it)."""
+
+    list_display = ["word", "kind", "note"]
+    list_filter = ["kind"]
+    search_fields = ["word", "note"]

@@ -306,8 +306,8 @@ def body_parts(article, images):
 
     An image named by a marker in the body (``<figure data-image="id">``) stands there; markers of
     images that no longer exist are dropped. Every other image goes after the number of blocks
-    its ``position`` says. The first paragraph is marked ("lead") so the page can print the
-    dateline at its start, as newspapers do.
+    its ``position`` says. The first paragraph with text is marked ("lead") so the page can print the
+    dateline at its start, as newspapers do, even when a heading, an image or a quotation comes first.
     """
     by_id = {image.pk: image for image in images}
     blocks, placed = [], {}
@@ -331,8 +331,11 @@ def body_parts(article, images):
         if index < len(blocks):
             parts.append(blocks[index])
     for i, (kind, value) in enumerate(parts):
-        if kind == "html":
-            if value.startswith("<p>") and value.endswith("</p>"):
-                parts[i] = ("lead", value[3:-4])
+        if kind == "html" and value.startswith("<p>") and value.endswith("</p>") and _has_text(value):
+            parts[i] = ("lead", value[3:-4])
             break
     return parts
+
+
+def _has_text(html):
+    return bool(re.sub(r"<[^>]*>|&nbsp;|&#160;|\s", "", html))

@@ -30,7 +30,7 @@ from typing import NamedTuple
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.db.models import Max
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -46,7 +46,7 @@ from taggit.models import Tag
 
 from . import bodies, versions
 from .cache import CACHE_ERRORS
-from .models import Article, Column, Section, SiteSettings, Unit, in_public_use
+from .models import Article, Column, Section, SiteSettings, Unit, in_public_use, merged_tag, merged_unit
 
 logger = logging.getLogger(__name__)
 
@@ -377,14 +377,30 @@ class ColumnFeed(LatestArticlesFeed):
     scope_model, scope_lookup, url_name = Column, "column", "articles:column_feed"
 
 
-class UnitFeed(LatestArticlesFeed):
+class FollowsMerges:
+    """The feed of a unit or tag merged into another answers 301 with the kept one's feed, same format."""
+
+    def __call__(self, request, **kwargs):
+        try:
+            return super().__call__(request, **kwargs)
+        except Http404:
+            kept = self.merged_into(kwargs[self.scope_field])
+            if kept is None:
+                raise
+            same_format = list(FORMATS.values()).index(self.feed_type)
+            return HttpResponsePermanentRedirect(self.links(kept)[same_format].url)
+
+
+class UnitFeed(FollowsMerges, LatestArticlesFeed):
     scope_model, scope_lookup, url_name = Unit, "units", "articles:unit_feed"
     only_in_public_use = True
+    merged_into = staticmethod(merged_unit)
 
 
-class TagFeed(LatestArticlesFeed):
+class TagFeed(FollowsMerges, LatestArticlesFeed):
     scope_model, scope_lookup, scope_field, url_name = Tag, "tags", "slug", "articles:tag_feed"
     only_in_public_use = True
+    merged_into = staticmethod(merged_tag)
 
     def link(self, tag):
         return reverse("articles:tag", args=[tag.slug])

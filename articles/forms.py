@@ -4,7 +4,13 @@ import datetime
 from functools import cached_property, partial
 
 from django import forms
-from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect
+from django.contrib.admin.widgets import (
+    AdminDateWidget,
+    AdminFileWidget,
+    AdminSplitDateTime,
+    AdminTimeWidget,
+    AutocompleteSelect,
+)
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -20,7 +26,7 @@ from reversion.models import Version
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from . import bodies, pending_uploads, search, uploads
+from . import bodies, flagged, pending_uploads, search, uploads
 from .models import Article, ArticleImage, ArticleUnit, Column, Section, SiteSettings, Unit
 
 NEW = "new:"  # prefix of a value typed into an autocomplete box that names nothing yet
@@ -129,6 +135,13 @@ class TagNamesField(forms.Field):
             names.extend(parse_tags(item))
         return list(dict.fromkeys(name[:100] for name in names))
 
+    def has_changed(self, initial, data):
+        """The initial value is the article's tags (objects), the data their names: compare names, in any order."""
+        before = (
+            parse_tags(initial) if isinstance(initial, str) else [getattr(tag, "name", tag) for tag in initial or ()]
+        )
+        return sorted(before) != sorted(self.to_python(data))
+
     def validate(self, value):
         super().validate(value)
         if not self.can_create:
@@ -168,34 +181,104 @@ def body_widget(images=()):
     return AdminProseEditorWidget(preset="configurable", config={"extensions": extensions})
 
 
+class BodyField(forms.CharField):
+    """Rich text, sanitised when cleaned (``bodies.sanitize_html``); changed only if what would be stored
+    differs from what is (an editor may write the same markup differently)."""
+
+    def clean(self, value):
+        return bodies.sanitize_html(super().clean(value))
+
+    def has_changed(self, initial, data):
+        return bodies.sanitize_html(data or "") != (initial or "")
+
+
+class MessageField(forms.CharField):
+    """Text that goes with a workflow step (the reason for a return): no change of the article."""
+
+    def has_changed(self, initial, data):
+        return False
+
+
+class PublishTimeWidget(AdminSplitDateTime):
+    """The admin's date and time boxes, the time with its seconds (the Chinese time format has none,
+    so a save would drop them)."""
+
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(self, [AdminDateWidget, AdminTimeWidget(format="%H:%M:%S")], attrs)
+
+
 def edit_token(article):
     """What the edit form carries to detect a change made by someone else since it was opened."""
     return article.updated_at.isoformat() if article.updated_at else ""
 
 
 class ArticleForm(forms.ModelForm):
+    """The article's form in the admin. Knows the workflow button pressed (``button``): returning an
+    article for changes needs a reason; submitting or publishing text that holds flagged words shows the
+    form again with them marked (``flagged``) until the editor presses the button again to confirm."""
+
+    # The buttons that check flagged words, and the value the button of the confirmation sends.
+    FLAG_CHECKED = ("_submit_review", "_publish")
+    CONFIRMED = "confirmed"
+    RETURN = "_return_draft"
+
     edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
     tags = TagNamesField(label=_("tags"), required=False, help_text=_("Type to search; a new name creates a tag."))
+    return_reason = MessageField(
+        label=_("Reason for returning it"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("Its writer sees this on the form and in the list."),
+    )
 
     class Meta:
         model = Article
         fields = "__all__"  # noqa: DJ007 - the admin picks fields through its fieldsets
-        widgets = {"body": forms.Textarea(attrs={"rows": 24, "cols": 100})}
+        field_classes = {"body": BodyField}
+        widgets = {"body": forms.Textarea(attrs={"rows": 24, "cols": 100}), "publish_at": PublishTimeWidget}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.flagged = []
         if self.instance.pk:
             self.fields["edit_token"].initial = edit_token(self.instance)
 
-    def clean_body(self):
-        return bodies.sanitize_html(self.cleaned_data["body"])
+    @property
+    def button(self):
+        """The workflow button pressed, if one was (its name)."""
+        return next((name for name in (*self.FLAG_CHECKED, self.RETURN) if name in self.data), None)
 
     def clean(self):
         cleaned = super().clean()
         # The admin form always carries the token; a client that sends none claims no version.
         if self.instance.pk and cleaned.get("edit_token"):
             self.check_conflict(cleaned["edit_token"])
+        if self.button == self.RETURN and not cleaned.get("return_reason", "").strip():
+            self.add_error(
+                "return_reason", gettext("Say why it goes back: its writer sees the reason and knows what to change.")
+            )
+        if self.button in self.FLAG_CHECKED and self.data.get(self.button) != self.CONFIRMED:
+            self.check_flagged(cleaned)
         return cleaned
+
+    def check_flagged(self, cleaned):
+        """Flagged words in the text: shown marked, and the form asks for confirmation (nothing changes)."""
+        texts = {
+            self.fields[name].label: flagged.plain(cleaned.get(name) or "") if name == "body" else cleaned.get(name)
+            for name in ("title", "subtitle", "summary", "body")
+            if name in self.fields
+        }
+        self.flagged = flagged.find(texts)
+        if self.flagged:
+            raise forms.ValidationError(
+                gettext(
+                    "The text holds words on the list of flagged words (%(count)d, marked below). Nothing is "
+                    "saved yet and nothing of your text is changed: correct them, or confirm below."
+                )
+                % {"count": len(self.flagged)},
+                code="flagged",
+            )
 
     def check_conflict(self, token):
         """Refuse a save based on an older state of the article than the one stored now."""

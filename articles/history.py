@@ -1,21 +1,26 @@
 """Revisions of an article (django-reversion versions): comparing two, restoring one.
 
 A revision holds the article and, through ``follow``, its images, unit links and tag links;
-``snapshot`` reads them back as text an editor recognises, ``compare`` lines two snapshots up,
-``revert`` brings one article back to a revision.
+``snapshot`` reads them back as text an editor recognises, ``compare`` lines two snapshots up
+(changed paragraphs word by word), ``revert`` brings one article back to a revision, and
+``matches_latest`` tells a save that changed nothing (which keeps no revision).
 """
 
 import difflib
+import json
 import re
 from dataclasses import dataclass
 from html import unescape
 
 from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.db import IntegrityError, transaction
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from reversion.errors import RevertError
+from reversion.models import Version
+from reversion.revisions import _get_options
 from taggit.models import Tag, TaggedItem
 
 from .models import Article, ArticleImage, ArticleUnit, Column, CopyrightNotice, Section, Unit
@@ -93,32 +98,121 @@ def snapshot(version):
     return values
 
 
-def _diff(old_lines, new_lines):
-    """Lines removed in <del>, added in <ins>, the rest as they are (all escaped)."""
+# What a changed paragraph is compared by: a Latin word or number whole, any other character alone
+# (Chinese has no spaces between words; a run of changed characters reads as the changed word).
+TOKEN_RE = re.compile(r"[^\W_]+(?:[.,'’-][^\W_]+)*|\s+|.", re.ASCII | re.DOTALL)
+CJK_RE = re.compile(r"[^\x00-\x7f]")
+# Paragraphs less alike than this are shown removed and added whole, not word by word.
+ALIKE = 0.5
+
+
+def _tokens(line):
+    """Latin words and numbers whole; every other character (Chinese, punctuation) on its own."""
+    return [token for chunk in TOKEN_RE.findall(line) for token in (CJK_RE.findall(chunk) or [chunk])]
+
+
+def _inline(old, new):
+    """One paragraph changed into another: the changed runs in <del>/<ins>, or None if too unlike."""
+    a, b = _tokens(old), _tokens(new)
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    if matcher.ratio() < ALIKE:
+        return None
+    out = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.append(escape("".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+        if j2 > j1:
+            out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
+    return "".join(out)
+
+
+def _diff(old_lines, new_lines, inline=True):
+    """Lines removed in <del>, added in <ins>, the rest as they are (all escaped). With ``inline``, a
+    line changed into a like one shows only the changed words."""
     out = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False).get_opcodes():
         if tag == "equal":
             out.extend(f"<div>{escape(line)}</div>" for line in old_lines[i1:i2])
             continue
-        out.extend(f"<div><del>{escape(line)}</del></div>" for line in old_lines[i1:i2])
-        out.extend(f"<div><ins>{escape(line)}</ins></div>" for line in new_lines[j1:j2])
+        old, new = old_lines[i1:i2], new_lines[j1:j2]
+        if tag == "replace" and inline and len(old) == len(new):
+            marked = [_inline(before, after) for before, after in zip(old, new, strict=True)]
+            if all(line is not None for line in marked):
+                out.extend(f"<div>{line}</div>" for line in marked)
+                continue
+        out.extend(f"<div><del>{escape(line)}</del></div>" for line in old)
+        out.extend(f"<div><ins>{escape(line)}</ins></div>" for line in new)
     return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
 
 
 def compare(older, newer):
     """Rows for every field, images, units and tags; ``Row.changed`` says which differ."""
     before, after = snapshot(older), snapshot(newer)
+    lists = {_("images"), _("participating units"), _("tags")}  # items, compared whole
     rows = []
     for label, new in after.items():
         old = before.get(label, [])
-        rows.append(Row(label, "\n".join(old), "\n".join(new), _diff(old, new)))
+        rows.append(Row(label, "\n".join(old), "\n".join(new), _diff(old, new, inline=label not in lists)))
     return rows
 
 
-# Restoring. What a revert never changes: the workflow state (the workflow alone moves it), who wrote
+# Whether a save changed anything: the article and what its revisions follow, as reversion stores
+# them, against the latest revision. Who saved and when is no change.
+NOT_CHANGES = {"updated_at", "last_edited_by"}
+
+
+def _stored_fields(obj):
+    options = _get_options(type(obj))
+    data = serializers.serialize(
+        options.format, (obj,), fields=options.fields, use_natural_foreign_keys=options.use_natural_foreign_keys
+    )
+    return json.loads(data)[0]["fields"]
+
+
+def matches_latest(article):
+    """Whether ``article``, its images, unit links and tag links are as its latest revision keeps them."""
+    latest = Version.objects.get_for_object(article).select_related("revision").first()
+    if latest is None:
+        return False
+    article_type = ContentType.objects.get_for_model(Article)
+    related = {ContentType.objects.get_for_model(model).pk for model in (ArticleImage, ArticleUnit, TaggedItem)}
+    stored = {}
+    for version in latest.revision.version_set.filter(content_type__in=[article_type.pk, *related]):
+        fields = json.loads(version.serialized_data)[0]["fields"]
+        key = (version.content_type_id, version.object_id)
+        if (
+            key == (article_type.pk, str(article.pk))
+            or fields.get("article") == article.pk
+            or (fields.get("object_id") == article.pk and fields.get("content_type") == article_type.pk)
+        ):
+            stored[key] = fields
+    now = {}
+    for obj in [article, *article.images.all(), *article.unit_links.all(), *article.tagged_items.all()]:
+        now[(ContentType.objects.get_for_model(obj).pk, str(obj.pk))] = _stored_fields(obj)
+    for fields in (stored.get((article_type.pk, str(article.pk)), {}), now[(article_type.pk, str(article.pk))]):
+        for name in NOT_CHANGES:
+            fields.pop(name, None)
+    return stored == now
+
+
+# Restoring. What a revert never changes: the workflow state (the workflow alone moves it: status,
+# publish time, the reviews passed and a return's reason), who wrote
 # the article, and the time it was last saved (the form's edit token: a save made by someone else
 # after the revision form was opened is still detected).
-KEPT = ["status", "publish_at", "deleted_at", "created_by", "last_edited_by", "updated_at", "import_key"]
+KEPT = [
+    "status",
+    "publish_at",
+    "review_stage",
+    "return_reason",
+    "deleted_at",
+    "created_by",
+    "last_edited_by",
+    "updated_at",
+    "import_key",
+]
 
 
 def revert(version):

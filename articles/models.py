@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItem
+from taggit.models import Tag, TaggedItem
 
 CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -74,11 +74,30 @@ class SiteSettings(models.Model):
         blank=True,
         help_text=_("The text of the Contact page (联系我们). Leave empty to hide the page and its footer link."),
     )
+    review_levels = models.PositiveSmallIntegerField(
+        _("review levels"),
+        choices=[
+            (1, _("One: an editor publishes what is submitted")),
+            (2, _("Two: first review (初审), then final review (终审)")),
+            (3, _("Three: first (初审), second (复审) and final review (终审)")),
+        ],
+        default=1,
+        help_text=_(
+            "How many reviews a submitted article passes before it is published. With two or three, each "
+            "review is done by a different person: reviewers (审核) do the first and second, an editor the final "
+            "one, and nobody reviews an article they submitted."
+        ),
+    )
 
     class Meta:
         verbose_name = _("site settings")
         verbose_name_plural = _("site settings")
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="site_settings_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="site_settings_singleton"),
+            models.CheckConstraint(
+                condition=Q(review_levels__gte=1, review_levels__lte=3), name="review_levels_1_to_3"
+            ),
+        ]
 
     def __str__(self):
         return self.site_name
@@ -179,6 +198,34 @@ class Unit(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:unit", args=[self.pk])
+
+
+class UnitRedirect(models.Model):
+    """The address of a unit merged into another (``workflow.merge_units``): it answers 301 with the kept one."""
+
+    old_id = models.PositiveIntegerField(_("old id"), primary_key=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="redirects")
+
+    class Meta:
+        verbose_name = _("merged unit address")
+        verbose_name_plural = _("merged unit addresses")
+
+    def __str__(self):
+        return f"{self.old_id} → {self.unit_id}"
+
+
+class TagRedirect(models.Model):
+    """The address (slug) of a tag merged into another (``workflow.merge_tags``): 301 to the kept one."""
+
+    old_slug = models.CharField(_("old slug"), max_length=100, primary_key=True)
+    tag = models.ForeignKey(Tag, verbose_name=_("tag"), on_delete=models.CASCADE, related_name="redirects")
+
+    class Meta:
+        verbose_name = _("merged tag address")
+        verbose_name_plural = _("merged tag addresses")
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.tag_id}"
 
 
 class CopyrightNotice(models.Model):
@@ -328,6 +375,20 @@ def in_public_use(queryset, lookup):
     return queryset.filter(models.Exists(Article.objects.published().filter(**{lookup: OuterRef("pk")})))
 
 
+def merged_unit(pk):
+    """The public unit that unit ``pk`` was merged into, or None (``pk`` is a unit, or was never merged)."""
+    if Unit.objects.filter(pk=pk).exists():
+        return None
+    return in_public_use(Unit.objects.filter(redirects__old_id=pk), "units").first()
+
+
+def merged_tag(slug):
+    """The public tag that the tag with ``slug`` was merged into, or None."""
+    if Tag.objects.filter(slug=slug).exists():
+        return None
+    return in_public_use(Tag.objects.filter(redirects__old_slug=slug), "tags").first()
+
+
 def _count(rows, key):
     """How many of ``rows`` (a queryset correlated with OuterRef) there are, as an expression."""
     return Coalesce(Subquery(rows.order_by().values(key).annotate(n=Count("pk")).values("n")), 0)
@@ -440,6 +501,20 @@ class Article(models.Model):
         related_name="+",
         help_text=_("Who last saved the article or moved it along the workflow in the admin."),
     )
+    review_stage = models.PositiveSmallIntegerField(
+        _("reviews passed"),
+        default=0,
+        editable=False,
+        help_text=_("How many reviews (初审, 复审) the article has passed since it was last submitted."),
+    )
+    return_reason = models.TextField(
+        _("reason for return"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Why a reviewer returned the article for changes; shown to its writer until it is submitted again."
+        ),
+    )
     # Lets revisions follow the article's tags (taggit's links) like its images and units.
     tagged_items = GenericRelation(TaggedItem)
 
@@ -450,7 +525,10 @@ class Article(models.Model):
         verbose_name_plural = _("articles")
         ordering = ["-publish_at", "-pk"]
         indexes = [models.Index(fields=["status", "publish_at"])]
-        permissions = [("publish_article", _("Can publish, schedule and unpublish articles"))]
+        permissions = [
+            ("publish_article", _("Can publish, schedule and unpublish articles")),
+            ("review_article", _("Can do the first and second reviews (初审, 复审) of articles")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(publish_at__isnull=False),
@@ -499,6 +577,58 @@ class ArticleUnit(models.Model):
 
     def __str__(self):
         return str(self.unit)
+
+
+class ReviewStep(models.Model):
+    """Who moved an article along in its current round of review: submitted it (step 0), passed the first
+    review (1) or the second (2). Each step of a round by a different person, which the database holds
+    to; the rows go when the round ends (published or returned), the article's history keeps them all."""
+
+    SUBMITTED = 0
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="review_steps")
+    step = models.PositiveSmallIntegerField(_("step"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.CASCADE, related_name="+")
+    done_at = models.DateTimeField(_("done at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review step")
+        verbose_name_plural = _("review steps")
+        ordering = ["article", "step"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "step"], name="review_step_once_per_round"),
+            models.UniqueConstraint(fields=["article", "user"], name="review_steps_by_different_people"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id}:{self.step}"
+
+
+class FlaggedWord(models.Model):
+    """A word editors want to look at twice (错别字, 敏感词): the admin marks it before an article is
+    submitted or published and asks for confirmation. It never changes the text."""
+
+    class Kind(models.TextChoices):
+        MISSPELLING = "misspelling", _("misspelling")
+        SENSITIVE = "sensitive", _("sensitive word")
+
+    word = models.CharField(_("word"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.MISSPELLING)
+    note = models.CharField(
+        _("note"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a misspelling, the right form; for a sensitive word, why it is flagged."),
+    )
+
+    class Meta:
+        verbose_name = _("flagged word")
+        verbose_name_plural = _("flagged words")
+        ordering = ["word"]
+        constraints = [models.CheckConstraint(condition=~Q(word=""), name="flagged_word_not_empty")]
+
+    def __str__(self):
+        return self.word
 
 
 class TrashedArticle(Article):

@@ -7,7 +7,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -39,6 +39,8 @@ from .models import (
     article_type,
     in_any,
     in_public_use,
+    merged_tag,
+    merged_unit,
 )
 
 SECTION_BLOCK_SIZE = 5
@@ -151,20 +153,46 @@ class ColumnView(ArticleListView):
     scope_model, scope_lookup = Column, "column"
 
 
-class UnitView(ArticleListView):
+class FollowsMerges:
+    """A unit or tag merged into another: its address answers 301 with the kept one's (``merged_into``)."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            kept = self.merged_into()
+            if kept is None:
+                raise
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(self.address(kept) + (f"?{query}" if query else ""))
+
+    def address(self, kept):
+        return kept.get_absolute_url()
+
+
+class UnitView(FollowsMerges, ArticleListView):
     scope_model, scope_lookup = Unit, "units"
     template_name = "articles/unit.html"
 
     def get_scope(self):
         return get_object_or_404(in_public_use(Unit.objects.all(), "units"), pk=self.kwargs["pk"])
 
+    def merged_into(self):
+        return merged_unit(self.kwargs["pk"])
 
-class TagView(ArticleListView):
+
+class TagView(FollowsMerges, ArticleListView):
     scope_model = Tag
     template_name = "articles/tag.html"
 
     def get_scope(self):
         return get_object_or_404(in_public_use(Tag.objects.all(), "tags"), slug=self.kwargs["slug"])
+
+    def merged_into(self):
+        return merged_tag(self.kwargs["slug"])
+
+    def address(self, kept):
+        return reverse("articles:tag", args=[kept.slug])
 
     def in_scope(self):
         # EXISTS rather than taggit's join, which casts object_id and so cannot use its index.

@@ -20,10 +20,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from taggit.models import TaggedItem
 
-from . import renditions, roles, search
+from . import history, renditions, review, roles, search
 from .versions import content_changed
 
 # What a revision of an article holds besides the article (``reversion.register(follow=...)``),
@@ -66,10 +67,15 @@ def images_saved(article):
 def article_saved(article, user=None, comment=""):
     """Everything that follows a save of an article, from the admin, the importer or a command.
 
-    Refuses (PermissionDenied, which rolls the admin's save back) a user who may not change it.
+    Refuses (PermissionDenied, which rolls the admin's save back) a user who may not change it. A save
+    that changed nothing (the article, its images, units and tags are as its latest revision keeps
+    them) keeps no revision and changes nothing readers see. Returns whether anything changed.
     """
     roles.check_change(user, article)
+    if not comment and history.matches_latest(article):
+        return False
     _saved(article, user, comment)
+    return True
 
 
 def _saved(article, user, comment):
@@ -147,32 +153,149 @@ def _transition(article, to, allowed_from, user, comment, check=roles.check_publ
         setattr(article, field, value)
     article.save(update_fields=["status", *changes, "updated_at"])
     _saved(article, user, comment)
+    return comment
+
+
+def _new_round(article, submitted_by=None):
+    """Forget who took part in the article's last round of review (its history keeps them)."""
+    from .models import ReviewStep
+
+    ReviewStep.objects.filter(article=article).delete()
+    if submitted_by is not None and submitted_by.is_authenticated:
+        ReviewStep.objects.create(article=article, step=ReviewStep.SUBMITTED, user=submitted_by)
+
+
+def _reviewer_check(levels):
+    def check(user, article):
+        if review.pending_step(article, levels) is not None:  # else the status check says why not
+            roles.check_review(user, article, levels)
+
+    return check
 
 
 def submit_for_review(article, user=None):
-    """A contributor hands a draft to the editors (after that only editors change it)."""
+    """The writer hands a draft to the reviewers (after that only those whose turn it is change it)."""
     S = article.Status
-    _transition(article, S.REVIEW, {S.DRAFT, S.UNPUBLISHED}, user, _("Submitted for review."), check=roles.check_change)
+    levels = review.levels()
+    comment = (
+        _("Submitted for review; waiting for the %(step)s.") % {"step": review.step_name(review.steps(levels)[0])}
+        if levels > 1
+        else _("Submitted for review.")
+    )
+    with transaction.atomic():
+        done = _transition(
+            article,
+            S.REVIEW,
+            {S.DRAFT, S.UNPUBLISHED},
+            user,
+            comment,
+            check=roles.check_change,
+            review_stage=0,
+            return_reason="",
+        )
+        _new_round(article, user)
+    return done
 
 
-def return_to_draft(article, user=None):
-    """An editor sends a submitted article back to its writer."""
+def pass_review(article, user=None):
+    """A reviewer passes the first or second review (初审, 复审); the article waits for the next one.
+
+    The final review is ``publish``. Each review of a round by a different person (``roles``).
+    """
+    from .models import ReviewStep
+
     S = article.Status
-    _transition(article, S.DRAFT, {S.REVIEW}, user, _("Returned to draft."))
+    levels = review.levels()
+    step = review.pending_step(article, levels)
+    if step == review.FINAL:
+        raise TransitionNotAllowed(
+            _("“%(title)s” waits for the final review: an editor publishes it.") % {"title": article}
+        )
+    passed = review.step_name(step) if step else ""
+    following = review.steps(levels)[article.review_stage + 1] if step else review.FINAL
+    comment = _("%(step)s passed; waiting for the %(next)s.") % {"step": passed, "next": review.step_name(following)}
+    with transaction.atomic():
+        done = _transition(
+            article,
+            S.REVIEW,
+            {S.REVIEW},
+            user,
+            comment,
+            check=_reviewer_check(levels),
+            review_stage=article.review_stage + 1,
+        )
+        if user is not None and user.is_authenticated:
+            ReviewStep.objects.create(article=article, step=step, user=user)
+    return done
+
+
+def return_to_draft(article, user=None, reason=""):
+    """Whoever may do the review a submitted article waits for returns it to its writer for changes,
+    saying why: the writer sees the reason on the form and in the list until they submit it again."""
+    S = article.Status
+    levels = review.levels()
+    reason = reason.strip()
+    comment = _("Returned for changes: %(reason)s") % {"reason": reason} if reason else _("Returned for changes.")
+    with transaction.atomic():
+        done = _transition(
+            article,
+            S.DRAFT,
+            {S.REVIEW},
+            user,
+            comment,
+            check=_reviewer_check(levels),
+            review_stage=0,
+            return_reason=reason,
+        )
+        _new_round(article)
+    return done
 
 
 def publish(article, at=None, user=None):
-    """Publish now, or schedule for ``at`` (no cron job needed: visibility checks the time)."""
+    """Publish now, or schedule for ``at`` (no cron job needed: visibility checks the time).
+
+    With one review level an editor publishes any article. With more, publishing is the final review
+    (终审) of a submitted article that passed the others, by someone who took no part in them; an
+    article published already can be published again (to change its time).
+    """
     S = article.Status
+    levels = review.levels()
     publish_at = at or article.publish_at or timezone.now()
+    when = date_format(timezone.localtime(publish_at), "Y-m-d H:i")
     scheduled = publish_at > timezone.now()
-    comment = _("Scheduled for %(time)s.") % {"time": timezone.localtime(publish_at)} if scheduled else ""
-    _transition(article, S.PUBLISHED, set(S), user, comment or _("Published."), publish_at=publish_at)
+    comment = _("Scheduled for %(time)s.") % {"time": when} if scheduled else _("Published.")
+    allowed, check = set(S), roles.check_publish
+    if levels > 1 and article.status != S.PUBLISHED:
+        allowed = {S.REVIEW}
+        check = _reviewer_check(levels)
+        if article.status == S.REVIEW and review.pending_step(article, levels) != review.FINAL:
+            raise TransitionNotAllowed(
+                _("“%(title)s” waits for the %(step)s; it is published after the final review.")
+                % {"title": article, "step": review.step_name(review.pending_step(article, levels))}
+            )
+        if article.status != S.REVIEW:
+            roles.check_publish(user, article)
+            raise TransitionNotAllowed(
+                _("“%(title)s” must be submitted and pass %(steps)s before it is published.")
+                % {"title": article, "steps": "、".join(review.step_name(step) for step in review.steps(levels)[:-1])}
+            )
+        comment = (
+            _("Final review passed; scheduled for %(time)s.") % {"time": when}
+            if scheduled
+            else _("Final review passed; published.")
+        )
+    with transaction.atomic():
+        done = _transition(
+            article, S.PUBLISHED, allowed, user, comment, check=check, publish_at=publish_at, review_stage=0
+        )
+        _new_round(article)
+    return done
 
 
 def unpublish(article, user=None):
+    """Withdraw a published (or scheduled) article: it leaves every public place at once."""
     S = article.Status
-    _transition(article, S.UNPUBLISHED, {S.PUBLISHED}, user, _("Unpublished."))
+    return _transition(article, S.UNPUBLISHED, {S.PUBLISHED}, user, _("Withdrawn."))
 
 
 def trash(article, user=None):
@@ -208,9 +331,10 @@ def merge_units(kept, duplicates, user=None):
     """Move the articles of ``duplicates`` to ``kept``, then delete the duplicates.
 
     An article that already names the kept unit keeps its own link (the database allows a
-    unit once per article); the duplicate's link is dropped.
+    unit once per article); the duplicate's link is dropped. The duplicates' addresses (pages and
+    feeds) redirect to the kept unit's.
     """
-    from .models import ArticleUnit
+    from .models import ArticleUnit, UnitRedirect
 
     roles.check_shared(user, "articles.merge_unit")
     duplicates = [unit for unit in duplicates if unit.pk != kept.pk]
@@ -226,6 +350,10 @@ def merge_units(kept, duplicates, user=None):
             link.save(update_fields=["unit"])
             already.add(link.article_id)
             moved += 1
+    # The duplicates' addresses lead to the kept unit (301), and so do those merged into them before.
+    UnitRedirect.objects.filter(unit__in=duplicates).update(unit=kept)
+    UnitRedirect.objects.bulk_create([UnitRedirect(old_id=unit.pk, unit=kept) for unit in duplicates])
+    UnitRedirect.objects.filter(old_id=kept.pk).delete()
     for unit in duplicates:
         for field in ("short_name", "website", "description"):
             if not getattr(kept, field) and getattr(unit, field):
@@ -273,6 +401,8 @@ def delete_tags(tags, user=None):
 @transaction.atomic
 def merge_tags(kept, duplicates, user=None):
     """Move the articles of ``duplicates`` to ``kept``, then delete the duplicates (like ``merge_units``)."""
+    from .models import TagRedirect
+
     roles.check_shared(user, "taggit.change_tag")
     roles.check_shared(user, "taggit.delete_tag")
     duplicates = [tag for tag in duplicates if tag.pk != kept.pk]
@@ -287,6 +417,11 @@ def merge_tags(kept, duplicates, user=None):
             item.save(update_fields=["tag"])
             already.add((item.content_type_id, item.object_id))
             moved += 1
+    # The duplicates' addresses lead to the kept tag (301), and so do those merged into them before.
+    TagRedirect.objects.filter(tag__in=duplicates).update(tag=kept)
+    TagRedirect.objects.filter(old_slug__in=[tag.slug for tag in duplicates]).delete()
+    TagRedirect.objects.bulk_create([TagRedirect(old_slug=tag.slug, tag=kept) for tag in duplicates])
+    TagRedirect.objects.filter(old_slug=kept.slug).delete()
     for tag in duplicates:
         tag.delete()
     articles_changed(pks, user, _("Tags merged into “%(tag)s”.") % {"tag": kept})

@@ -75,6 +75,7 @@ def test_site_settings_change_page_saves(staff_client):
         "icp_number": "浙ICP备00000000号",
         "police_number": "浙公网安备00000000000000号",
         "copyright_line": "",
+        "review_levels": "1",
     }
     assert staff_client.post(url, data).status_code == 302
     assert SiteSettings.load().icp_number == "浙ICP备00000000号"
@@ -324,9 +325,12 @@ def test_editor_unpublishes_and_returns_to_draft_from_the_form(editor_client):
     assert published.status == "unpublished"
     review = ArticleFactory(status="review", publish_at=None)
     url = reverse("admin:articles_article_change", args=[review.pk])
-    assert editor_client.post(url, change_data(review, _return_draft="1")).status_code == 302
+    refused = editor_client.post(url, change_data(review, _return_draft="1"))  # no reason given
+    assert refused.status_code == 200 and "撰稿人会看到" in page_text(refused)
+    data = change_data(review, _return_draft="1", return_reason="第二段的数字请核实。")
+    assert editor_client.post(url, data).status_code == 302
     review.refresh_from_db()
-    assert review.status == "draft"
+    assert review.status == "draft" and review.return_reason == "第二段的数字请核实。"
 
 
 def test_bulk_publish_and_unpublish(editor_client):
@@ -464,8 +468,7 @@ def test_every_save_keeps_a_revision_with_images_units_and_tags_then_compare_and
     assert compare.status_code == 200
     html = compare.content.decode()
     for fragment in [
-        "<del>第一版</del>",
-        "<ins>第二版</ins>",
+        "第<del>一</del><ins>二</ins>版",  # the title: the changed character alone
         "<ins>新的一段</ins>",
         "<del>甲单位</del>",
         "<ins>乙单位</ins>",
@@ -640,6 +643,7 @@ def test_about_and_contact_are_sanitised_when_saved(staff_client):
         "copyright_line": "",
         "about": '<p onclick="x()">杂志社简介<script>alert(1)</script></p>',
         "contact": "电话：010-00000000\n\n地址：北京",
+        "review_levels": "1",
     }
     assert staff_client.post(url, data).status_code == 302
     site = SiteSettings.load()
@@ -658,3 +662,294 @@ def test_a_failed_site_settings_save_keeps_what_was_typed(editor_client):
     assert editor_client.post(url, {**again, "site_name": "新站名"}).status_code == 302
     site = SiteSettings.load()
     assert (site.site_name, site.icp_number, site.about) == ("新站名", "浙ICP备12345678号", "<p>杂志社简介</p>")
+
+
+# Saving: no revision for nothing, the publish time whole, unchanged tags unnamed.
+
+
+def opened_and_saved(client, article, **changes):
+    """Open the article's change form and post it back as the browser would, with ``changes``."""
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = {**form_data(client.get(url), "article_form"), "_save": "保存", **changes}
+    return client.post(url, data)
+
+
+@pytest.fixture
+def saved_article(editor):
+    when = timezone.make_aware(datetime.datetime(2025, 6, 12, 10, 30, 45))
+    article = ArticleFactory(title="有标签的文章", publish_at=when, created_by=editor)
+    article.tags.add("党建", "智能建造")
+    ArticleUnitFactory(article=article)
+    ArticleImageFactory(article=article, caption="图注")
+    workflow.article_saved(article, editor)
+    return article
+
+
+def test_saving_without_changes_adds_no_revision(editor_client, saved_article):
+    updated = saved_article.updated_at
+    assert opened_and_saved(editor_client, saved_article).status_code == 302
+    assert Version.objects.get_for_object(saved_article).count() == 1
+    saved_article.refresh_from_db()
+    assert saved_article.updated_at == updated  # nothing changed, so nothing was written
+
+
+def test_saving_keeps_the_seconds_of_the_publish_time(editor_client, saved_article):
+    assert opened_and_saved(editor_client, saved_article, title="改了标题").status_code == 302
+    saved_article.refresh_from_db()
+    assert saved_article.title == "改了标题"
+    assert timezone.localtime(saved_article.publish_at).strftime("%H:%M:%S") == "10:30:45"
+
+
+def test_the_history_does_not_name_unchanged_tags(editor_client, saved_article):
+    assert opened_and_saved(editor_client, saved_article, title="改了标题").status_code == 302
+    comment = Version.objects.get_for_object(saved_article).first().revision.get_comment()
+    assert comment.startswith("已修改") and "标签" not in comment  # (field labels: the translations' work)
+    assert opened_and_saved(editor_client, saved_article, tags=["党建"]).status_code == 302
+    assert "标签" in Version.objects.get_for_object(saved_article).first().revision.get_comment()
+
+
+# The workflow, visible: states, who wrote and who edited, filters, the count waiting for review.
+
+
+@pytest.fixture
+def three_levels():
+    SiteSettings.objects.update_or_create(pk=1, defaults={"review_levels": 3})
+
+
+@pytest.fixture
+def reviewers(django_user_model):
+    from .conftest import member
+
+    return member(django_user_model, "shenhe_a", "审核"), member(django_user_model, "shenhe_b", "审核")
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def list_rows(response):
+    """Each row of the article list as its text."""
+    table = response.content.decode().split('id="result_list"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split()) for row in rows[1:]]
+
+
+def test_the_list_shows_each_articles_real_state_writer_and_last_editor(
+    three_levels, editor, contributor, reviewers, editor_client
+):
+    reviewer_a, _b = reviewers
+    scheduled_at = timezone.make_aware(datetime.datetime(2026, 12, 5, 8, 0))
+    ArticleFactory(title="草稿甲", status="draft", publish_at=None, created_by=contributor, last_edited_by=contributor)
+    returned = ArticleFactory(title="退回乙", status="draft", publish_at=None, created_by=contributor)
+    returned.return_reason = "第二段数据需核实。"
+    returned.save()
+    ArticleFactory(title="待初审丙", status="review", publish_at=None, created_by=contributor)
+    ArticleFactory(title="待复审丁", status="review", review_stage=1, publish_at=None, last_edited_by=reviewer_a)
+    ArticleFactory(title="待终审戊", status="review", review_stage=2, publish_at=None)
+    ArticleFactory(title="定时己", publish_at=scheduled_at, created_by=editor, last_edited_by=editor)
+    ArticleFactory(title="已发布庚")
+    ArticleFactory(title="撤回辛", status="unpublished")
+    rows = list_rows(editor_client.get(reverse("admin:articles_article_changelist")))
+    state_of = {title: next(row for row in rows if title in row) for title in ["草稿甲", "退回乙", "待初审丙"]}
+    assert "草稿 " in state_of["草稿甲"] and "zhuangao zhuangao" in state_of["草稿甲"]  # writer, last editor
+    assert "退回修改 第二段数据需核实。" in state_of["退回乙"]
+    expected = {
+        "待初审丙": "待初审",
+        "待复审丁": "待复审",
+        "待终审戊": "待终审",
+        "定时己": "定时 2026-12-05 08:00",
+        "已发布庚": "已发布",
+        "撤回辛": "已撤回",
+    }
+    for title, state in expected.items():
+        row = next(row for row in rows if title in row)
+        assert row.startswith(f"{title} {state}"), row
+    assert "shenhe_a" in next(row for row in rows if "待复审丁" in row)
+    assert "bianji bianji" in next(row for row in rows if "定时己" in row)
+
+
+def test_filters_my_articles_and_waiting_for_my_review(three_levels, contributor, reviewers):
+    reviewer_a, reviewer_b = reviewers
+    mine = ArticleFactory(title="我写的", status="draft", publish_at=None, created_by=contributor)
+    first = ArticleFactory(title="等初审的", status="draft", publish_at=None, created_by=contributor)
+    workflow.submit_for_review(first, contributor)
+    second = ArticleFactory(title="等复审的", status="draft", publish_at=None, created_by=contributor)
+    workflow.submit_for_review(second, contributor)
+    workflow.pass_review(second, reviewer_a)
+    ArticleFactory(title="已发布的")
+    url = reverse("admin:articles_article_changelist")
+
+    def titles(user, **params):
+        return sorted(a.title for a in logged_in(user).get(url, params).context["cl"].result_list)
+
+    assert titles(contributor, **{"for": "mine"}) == sorted([mine.title, first.title, second.title])
+    assert titles(reviewer_a, **{"for": "review"}) == ["等初审的"]  # not the one whose first review was theirs
+    assert titles(reviewer_b, **{"for": "review"}) == ["等初审的", "等复审的"]
+    assert titles(contributor, **{"for": "review"}) == []
+    assert titles(reviewer_b, state="review") == ["等初审的", "等复审的"]
+
+
+def review_count_queries(queries):
+    return [q["sql"] for q in queries.captured_queries if "review_stage" in q["sql"] and "COUNT" in q["sql"].upper()]
+
+
+@pytest.mark.parametrize("waiting", [1, 4])
+def test_the_count_waiting_for_my_review_is_on_the_index_and_in_the_sidebar(three_levels, reviewers, waiting):
+    reviewer_a, _b = reviewers
+    for i in range(waiting):
+        ArticleFactory(title=f"待审{i}", status="review", publish_at=None)
+    ArticleFactory(title="待终审的", status="review", review_stage=2, publish_at=None)  # not a reviewer's
+    client = logged_in(reviewer_a)
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:articles_unit_changelist"),
+    ):  # the index; a page with the sidebar
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert f"{waiting} 篇待审核" in page_text(response)
+        assert len(review_count_queries(queries)) == 1, url
+    assert 'href="/admin/articles/article/?for=review"' in response.content.decode()
+
+
+def test_nothing_to_review_no_badge_and_no_query(contributor_client):
+    ArticleFactory(status="review", publish_at=None)
+    with CaptureQueriesContext(connection) as queries:
+        response = contributor_client.get(reverse("admin:index"))
+    assert "待审核" not in page_text(response) and not review_count_queries(queries)
+
+
+def test_the_badge_costs_one_query_whatever_is_waiting(editor_client, django_assert_num_queries):
+    url = reverse("admin:index")
+    ArticleFactory(status="review", publish_at=None)
+    editor_client.get(url)
+    with CaptureQueriesContext(connection) as first:
+        editor_client.get(url)
+    for _ in range(5):
+        ArticleFactory(status="review", publish_at=None)
+    with django_assert_num_queries(len(first)):
+        assert "6 篇待审核" in page_text(editor_client.get(url))
+
+
+def test_the_form_offers_the_step_each_person_may_do(three_levels, contributor, reviewers, editor):
+    reviewer_a, reviewer_b = reviewers
+    article = ArticleFactory(title="三审稿", status="draft", publish_at=None, created_by=contributor)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+
+    def buttons(user):
+        page = logged_in(user).get(url).content.decode()
+        return re.findall(r'<input type="submit" name="(_\w+)" value="([^"]*)"', page)
+
+    assert buttons(contributor) == [("_submit_review", "保存并提交审核")]  # no publishing with three levels
+    assert ("_publish", "保存并发布（或定时发布）") not in buttons(editor)
+    workflow.submit_for_review(article, contributor)
+    assert buttons(contributor) == []  # read only now
+    assert buttons(reviewer_a) == [("_pass_review", "保存并通过初审"), ("_return_draft", "退回修改")]
+    assert ("_pass_review", "保存并通过初审") in buttons(editor)  # editors may do it too
+    workflow.pass_review(article, reviewer_a)
+    assert buttons(reviewer_a) == []
+    assert buttons(reviewer_b)[0] == ("_pass_review", "保存并通过复审")
+    workflow.pass_review(article, reviewer_b)
+    assert buttons(reviewer_b) == []
+    assert buttons(editor) == [("_publish", "保存，终审通过并发布（或定时发布）"), ("_return_draft", "退回修改")]
+
+
+def test_a_reviewer_may_correct_the_text_while_it_is_their_turn(three_levels, contributor, reviewers):
+    reviewer_a, _b = reviewers
+    article = ArticleFactory(title="有错字的稿", status="draft", publish_at=None, created_by=contributor)
+    workflow.submit_for_review(article, contributor)
+    client = logged_in(reviewer_a)
+    response = opened_and_saved(client, article, title="改正后的稿", _pass_review="保存并通过初审")
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.review_stage, article.last_edited_by) == ("改正后的稿", 1, reviewer_a)
+    messages_shown = [str(m) for m in messages.get_messages(response.wsgi_request)]
+    assert "“改正后的稿”：初审通过，等待复审。" in messages_shown
+    assert opened_and_saved(client, article, title="再改").status_code == 403  # not their turn any more
+
+
+def test_returned_for_changes_the_writer_sees_why(three_levels, contributor, contributor_client, reviewers):
+    reviewer_a, _b = reviewers
+    article = ArticleFactory(title="要退回的稿", status="draft", publish_at=None, created_by=contributor)
+    workflow.submit_for_review(article, contributor)
+    client = logged_in(reviewer_a)
+    refused = opened_and_saved(client, article, _return_draft="退回修改")
+    assert refused.status_code == 200 and "请写明退回原因" in page_text(refused)
+    article.refresh_from_db()
+    assert article.status == "review"
+    response = opened_and_saved(client, article, _return_draft="退回修改", return_reason="请补充项目投资额。")
+    assert response.status_code == 302
+    form = contributor_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert "退回修改 请补充项目投资额。" in page_text(form)
+    assert 'name="_submit_review"' in form.content.decode()  # theirs again
+    rows = list_rows(contributor_client.get(reverse("admin:articles_article_changelist")))
+    assert "退回修改 请补充项目投资额。" in rows[0]
+    history = page_text(contributor_client.get(reverse("admin:articles_article_history", args=[article.pk])))
+    assert "shenhe_a 退回修改：请补充项目投资额。" in history
+
+
+def test_returning_from_the_list_asks_for_the_reason(editor_client):
+    articles = [ArticleFactory(title=f"批量退回{i}", status="review", publish_at=None) for i in range(2)]
+    changelist = reverse("admin:articles_article_changelist")
+    selected = {"action": "return_selected_to_draft", "_selected_action": [a.pk for a in articles]}
+    asked = editor_client.post(changelist, selected)
+    assert asked.status_code == 200 and "退回原因" in page_text(asked)
+    again = form_data(asked)
+    assert again["action"] == "return_selected_to_draft"
+    assert sorted(again["_selected_action"]) == sorted(str(a.pk) for a in articles)
+    assert editor_client.post(changelist, {**again, "return_reason": ""}).status_code == 200  # still asks
+    assert editor_client.post(changelist, {**again, "return_reason": "标题太长。"}).status_code == 302
+    assert set(Article.objects.values_list("status", "return_reason")) == {("draft", "标题太长。")}
+
+
+# Flagged words: marked before submitting or publishing, confirmed, never changed.
+
+
+@pytest.fixture
+def flagged_words():
+    from articles.models import FlaggedWord
+
+    FlaggedWord.objects.create(word="既使", kind="misspelling", note="即使")
+    FlaggedWord.objects.create(word="敏感词甲", kind="sensitive", note="须经总编辑同意")
+
+
+def test_submitting_text_with_flagged_words_asks_first_and_changes_nothing(flagged_words, contributor_client):
+    add_url = reverse("admin:articles_article_add")
+    body = "<p>既使下雨，工程也按期完成。</p>"
+    data = article_data(SectionFactory(), title="既使困难也要上", body=body, _submit_review="保存并提交审核")
+    shown = contributor_client.post(add_url, data)
+    assert shown.status_code == 200 and not Article.objects.exists()  # nothing saved yet
+    page = shown.content.decode()
+    assert page.count("<mark>既使</mark>") == 2 and "即使" in page and "错别字" in page
+    assert 'name="_submit_review" value="confirmed"' in page and "仍然提交" in page
+    again = form_data(shown, "article_form")
+    assert again["title"] == "既使困难也要上"  # the input is all there
+    confirmed = contributor_client.post(add_url, {**again, "_submit_review": "confirmed"})
+    assert confirmed.status_code == 302
+    article = Article.objects.get()
+    assert (article.status, article.title, article.body) == ("review", "既使困难也要上", body)  # never changed
+    assert contributor_client.post(add_url, article_data(SectionFactory(), title="干净的稿")).status_code == 302
+
+
+def test_publishing_with_flagged_words_asks_in_the_form_and_from_the_list(flagged_words, editor_client):
+    article = ArticleFactory(title="含敏感词甲的稿", status="draft", publish_at=None)
+    shown = opened_and_saved(editor_client, article, _publish="保存并发布（或定时发布）")
+    assert shown.status_code == 200 and "仍然发布" in shown.content.decode()
+    article.refresh_from_db()
+    assert article.status == "draft"
+    changelist = reverse("admin:articles_article_changelist")
+    selected = {"action": "publish_selected", "_selected_action": [article.pk]}
+    asked = editor_client.post(changelist, selected)
+    assert asked.status_code == 200 and "<mark>敏感词甲</mark>" in asked.content.decode()
+    assert editor_client.post(changelist, form_data(asked)).status_code == 302
+    article.refresh_from_db()
+    assert article.is_published and article.title == "含敏感词甲的稿"
+
+
+def test_editors_keep_the_list_of_flagged_words_others_read_it(editor, contributor_client):
+    editor_client = logged_in(editor)
+    add = reverse("admin:articles_flaggedword_add")
+    assert contributor_client.post(add, {"word": "撰稿人加的", "kind": "misspelling"}).status_code == 403
+    assert editor_client.post(add, {"word": "即便", "kind": "misspelling", "note": ""}).status_code == 302
+    assert contributor_client.get(reverse("admin:articles_flaggedword_changelist")).status_code == 200

@@ -1,6 +1,7 @@
 """Real-browser checks: headless Chromium through Playwright against the live server."""
 
 import datetime
+import re
 from io import BytesIO
 
 import feedparser
@@ -370,3 +371,142 @@ def test_pages_have_no_accessibility_violations(live_server, page, archive, widt
         page.goto(live_server.url + path)
         results = axe.run(page)
         assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+
+
+def test_three_level_review_walked_by_a_contributor_two_reviewers_and_an_editor(
+    live_server, browser, screenshot, django_user_model
+):
+    """三审: a contributor writes and submits; reviewer A returns it with a reason, then does the first
+    review; A may not do the second, B does; an editor does the final review, which publishes it. The
+    list shows each state, the history each step with who and when."""
+    from articles.models import FlaggedWord
+
+    from .conftest import member
+
+    SiteSettings.objects.update_or_create(pk=1, defaults={"review_levels": 3})
+    Section.objects.create(name="协会")
+    FlaggedWord.objects.create(word="既使", kind="misspelling", note="即使")
+    for username, role in [("xiezhe", "撰稿"), ("shenhe_a", "审核"), ("shenhe_b", "审核"), ("bianji", "编辑")]:
+        user = member(django_user_model, username, role)
+        user.set_password("pw-for-browser-tests")
+        user.save()
+    title = "浏览器里三审的文章"
+    LIST_URL = re.compile(r"/admin/articles/article/(\?.*)?$")  # noqa: N806 - the list, its filters kept
+    changelist = live_server.url + reverse("admin:articles_article_changelist")
+
+    def sign_in(username):
+        page = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
+        page.set_default_timeout(15_000)
+        page.goto(live_server.url + reverse("admin:index"))
+        page.fill("#id_username", username)
+        page.fill("#id_password", "pw-for-browser-tests")
+        page.click("input[type=submit]")
+        return page
+
+    def state_in_list(page):
+        page.goto(changelist)
+        return page.locator("#result_list tr", has_text=title).locator(".state").inner_text()
+
+    def open_article(page):
+        page.goto(changelist)
+        page.locator("#result_list").get_by_role("link", name=title).click()
+
+    # The contributor writes, saves twice (the second time without a change), then submits.
+    writer = sign_in("xiezhe")
+    writer.goto(live_server.url + reverse("admin:articles_article_add"))
+    writer.select_option("#id_section", label="协会")
+    writer.fill("#id_title", title)
+    writer.locator(".ProseMirror[contenteditable='true']").click()
+    writer.keyboard.type("近日，项目举行三审流程演练。")
+    writer.click("input[name='_continue']")
+    expect(writer.locator(".messagelist")).to_contain_text("成功添加")
+    writer.click("input[name='_continue']")  # nothing changed: no new history entry
+    writer.click("input[name='_submit_review']")
+    writer.wait_for_url(LIST_URL)
+    expect(writer.locator(".messagelist")).to_contain_text(f"“{title}”：已提交审核，等待初审。")
+    assert state_in_list(writer) == "待初审"
+
+    # Reviewer A finds it through the count beside 文章 and returns it with a reason.
+    reviewer_a = sign_in("shenhe_a")
+    badge = reviewer_a.locator(".review-badge").first
+    expect(badge).to_have_text("1 篇待审核")
+    badge.click()
+    reviewer_a.locator("#result_list").get_by_role("link", name=title).click()
+    reviewer_a.fill("#id_return_reason", "请补充演练的时间和地点。")
+    reviewer_a.click("input[name='_return_draft']")
+    reviewer_a.wait_for_url(LIST_URL)
+    assert state_in_list(reviewer_a) == "退回修改"
+
+    # The contributor sees why, corrects it and submits again; a flagged word is shown and confirmed.
+    row = writer.locator("#result_list tr", has_text=title)
+    writer.goto(changelist)
+    expect(row.locator(".return-reason")).to_have_text("请补充演练的时间和地点。")
+    open_article(writer)
+    expect(writer.locator(".return-note")).to_contain_text("请补充演练的时间和地点。")
+    screenshot(writer, "review-returned-to-the-writer")
+    writer.locator(".ProseMirror[contenteditable='true']").click()
+    writer.keyboard.press("End")
+    writer.keyboard.type("演练于12月3日在杭州举行，既使下雨也按时完成。")
+    writer.click("input[name='_submit_review']")
+    flagged = writer.locator(".flagged-words")
+    expect(flagged.locator("mark")).to_have_text("既使")
+    expect(flagged).to_contain_text("即使")
+    screenshot(writer, "review-flagged-word")
+    flagged.get_by_role("button", name="仍然提交").click()
+    writer.wait_for_url(LIST_URL)
+    assert state_in_list(writer) == "待初审"
+    article = Article.objects.get(title=title)
+    assert "既使下雨" in article.body  # confirmed, never changed
+
+    # First review by A; A may not do the second.
+    open_article(reviewer_a)
+    reviewer_a.click("input[name='_pass_review']")
+    reviewer_a.wait_for_url(LIST_URL)
+    assert state_in_list(reviewer_a) == "待复审"
+    open_article(reviewer_a)
+    assert reviewer_a.locator("input[name='_pass_review']").count() == 0
+    assert reviewer_a.locator("input[name='_return_draft']").count() == 0
+
+    # Second review by B.
+    reviewer_b = sign_in("shenhe_b")
+    open_article(reviewer_b)
+    expect(reviewer_b.locator("input[name='_pass_review']")).to_have_value("保存并通过复审")
+    reviewer_b.click("input[name='_pass_review']")
+    reviewer_b.wait_for_url(LIST_URL)
+    assert state_in_list(reviewer_b) == "待终审"
+
+    # The final review by an editor publishes it.
+    editor = sign_in("bianji")
+    open_article(editor)
+    editor.click("input[name='_publish']")
+    expect(editor.locator(".flagged-words mark")).to_have_text("既使")  # asked again before publishing
+    editor.get_by_role("button", name="仍然发布").click()
+    editor.wait_for_url(LIST_URL)
+    expect(editor.locator(".messagelist")).to_contain_text("终审通过，已发布。")
+    assert state_in_list(editor) == "已发布"
+    screenshot(editor, "review-published-in-the-list")
+
+    # The history: each step, with who and when, and nothing for the save that changed nothing.
+    editor.goto(live_server.url + reverse("admin:articles_article_history", args=[article.pk]))
+    rows = editor.locator("#change-history tbody tr")
+    steps = [
+        ("xiezhe", "已添加"),
+        ("xiezhe", "已提交审核，等待初审。"),
+        ("shenhe_a", "退回修改：请补充演练的时间和地点。"),
+        ("xiezhe", "已提交审核，等待初审。"),
+        ("shenhe_a", "初审通过，等待复审。"),
+        ("shenhe_b", "复审通过，等待终审。"),
+        ("bianji", "终审通过，已发布。"),
+    ]
+    expect(rows).to_have_count(len(steps))
+    for row, (who, what) in zip(reversed(rows.all()), steps, strict=True):
+        cells = row.locator("td, th").all_inner_texts()
+        assert cells[2] == who and what in cells[3], cells
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", cells[1]), cells
+    screenshot(editor, "review-history")
+
+    reader = browser.new_context(locale="zh-CN").new_page()
+    reader.goto(live_server.url + article.get_absolute_url())
+    expect(reader.get_by_role("heading", level=1)).to_have_text(title)
+    for page in (writer, reviewer_a, reviewer_b, editor, reader):
+        page.context.close()

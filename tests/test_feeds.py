@@ -758,3 +758,24 @@ def test_print_subscription_details_are_edited_in_the_admin(client, staff_client
     text = page_text(client.get(reverse("articles:subscribe")))
     assert "订阅纸质杂志" in text
     assert "全年定价360元。" in text and "邮发代号：32-100" in text and "0571—86915636" not in text
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_the_feed_of_a_merged_unit_or_tag_redirects_to_the_kept_ones(client, format):
+    article = ArticleFactory(title="合并前的文章")
+    kept, duplicate = UnitFactory(name="浙江省第一建筑工程集团"), UnitFactory(name="浙江一建")
+    ArticleUnitFactory(article=article, unit=duplicate)
+    article.tags.add("党建")
+    old_unit_feed = reverse("articles:unit_feed", args=[duplicate.pk, format])
+    workflow.merge_units(kept, [duplicate])
+    workflow.merge_tags(Tag.objects.create(name="党的建设", slug="dang-de-jian-she"), [Tag.objects.get(name="党建")])
+    for old, new in [
+        (old_unit_feed, reverse("articles:unit_feed", args=[kept.pk, format])),
+        (
+            reverse("articles:tag_feed", args=["党建", format]),
+            reverse("articles:tag_feed", args=["dang-de-jian-she", format]),
+        ),
+    ]:
+        response = client.get(old)
+        assert response.status_code == 301 and response["Location"] == new
+        assert "合并前的文章" in client.get(new).content.decode()

@@ -21,10 +21,14 @@ from articles.models import (
     ArticleUnit,
     Column,
     CopyrightNotice,
+    FlaggedWord,
     PromoBlock,
+    ReviewStep,
     Section,
     SiteSettings,
+    TagRedirect,
     Unit,
+    UnitRedirect,
 )
 
 from .conftest import member
@@ -523,6 +527,7 @@ def test_every_registered_admin_is_one_the_project_knows():
                 "copyrightnotice",
                 "promoblock",
                 "sitesettings",
+                "flaggedword",
             ]
         },
     }
@@ -531,6 +536,7 @@ def test_every_registered_admin_is_one_the_project_knows():
 # Every admin route, as a contributor: nothing readers see, nor anyone else's draft, changes.
 
 CONTENT = [Article, ArticleImage, ArticleUnit, Unit, Section, Column, CopyrightNotice, PromoBlock, SiteSettings]
+CONTENT += [FlaggedWord, ReviewStep, UnitRedirect, TagRedirect]
 CONTENT += [Tag, TaggedItem, Group, Permission]
 
 
@@ -578,24 +584,39 @@ def action_names():
 
 def payloads(route, article, selected):
     """A change form's fields for every admin at once; on the article's own pages each workflow
-    button too, and on lists each bulk action."""
+    button too, and on lists each bulk action. No edit token: each post is judged on its own."""
     form = {
-        **change_data(article, title="撰稿人改的", body="<p>撰稿人改的</p>", tags="撰稿人的标签"),
+        **change_data(article, title="撰稿人改的", body="<p>撰稿人改的</p>", tags="撰稿人的标签", edit_token=""),
         **{"name": "撰稿人改的", "slug": "zhuan-gao", "site_name": "撰稿人改的", "order": "9", "text": "改"},
         **{"clauses": "改", "new_tag_name": "撰稿人的标签", "post": "yes", "kept": str(selected[0])},
+        **{"return_reason": "撰稿人退回", "confirm_flagged": "yes", "word": "撰稿人的词", "kind": "misspelling"},
         **inline_management("form", total=1, initial=1),
         **{"form-0-id": str(selected[0]), "form-0-order": "9", "_save": "1"},
     }
     yield form
     if route.startswith("articles/article/") and ("(" in route or "<" in route):
-        for button in ["_submit_review", "_publish", "_unpublish", "_return_draft"]:
-            yield {**form, "_save": "", button: "1"}
+        for button in ["_submit_review", "_pass_review", "_publish", "_unpublish", "_return_draft"]:
+            yield {**form, "_save": "", button: "confirmed"}
     if route.count("/") == 2 and route.endswith("/"):  # a model's list: app/model/
         for name in action_names():
             yield {**form, "action": name, "_selected_action": [str(pk) for pk in selected], "index": "0"}
 
 
-def test_no_admin_route_lets_a_contributor_change_what_readers_see(contributor, other_contributor, editor):
+def belongs_to(key, fields, article):
+    """Whether a row (``key``, its ``fields``) of the snapshot is ``article`` or one of its parts."""
+    model, pk = key
+    if model == "articles.article":
+        return pk == article.pk
+    return fields.get("article") == article.pk or fields.get("object_id") == article.pk
+
+
+@pytest.mark.parametrize(("role", "levels"), [("撰稿", 1), ("审核", 3)])
+def test_no_admin_route_lets_a_contributor_or_reviewer_change_what_readers_see(
+    role, levels, contributor, other_contributor, editor, django_user_model
+):
+    """A contributor changes nothing but their drafts; a reviewer (with three levels) nothing but the
+    article waiting for their review, which stays unpublished."""
+    user = contributor if role == "撰稿" else member(django_user_model, "shenhe", role)
     published = written_then_published(title="已发布的文章")
     published.tags.add("党建")
     ArticleUnitFactory(article=published, unit=UnitFactory(name="浙江一建"))
@@ -606,12 +627,12 @@ def test_no_admin_route_lets_a_contributor_change_what_readers_see(contributor, 
     workflow.submit_for_review(submitted, contributor)
     trashed = written_then_published(title="回收站里的文章")
     workflow.trash(trashed, editor)
-    SiteSettings.load()
     targets = [published, theirs, submitted, trashed]
     selected = [a.pk for a in targets] + [Tag.objects.get().pk, Unit.objects.get().pk, published.section_id]
+    SiteSettings.objects.update_or_create(pk=1, defaults={"review_levels": levels})
     before = snapshot()
 
-    client = logged_in(contributor)
+    client = logged_in(user)
     routes = admin_routes()
     assert "articles/article/<path:object_id>/change/" in routes and len(routes) > 80
     # Action pages first, so that a later page reading what an action chose (taggit's merge) finds it.
@@ -631,9 +652,14 @@ def test_no_admin_route_lets_a_contributor_change_what_readers_see(contributor, 
 
     after = snapshot()
     changed = {key for key in before if before[key] != after.get(key)}
+    if role == "审核":  # the article waiting for their first review, and its parts, are theirs to change
+        changed = {key for key in changed if not belongs_to(key, before[key], submitted)}
+        submitted.refresh_from_db()
+        assert (submitted.status, submitted.review_stage, submitted.title) == ("review", 1, "撰稿人改的")
     assert not changed, sorted(changed)
     new = {key for key in after if key not in before}
     new_articles = Article.objects.filter(pk__in=[pk for model, pk in new if model == "articles.article"])
     assert all(a.status == "draft" and a.created_by == contributor for a in new_articles)
     assert_public(published, "已发布的文章")
     assert reader().get(trashed.get_absolute_url()).status_code == 404
+    assert reader().get(submitted.get_absolute_url()).status_code == 404

@@ -651,3 +651,81 @@ def test_no_public_page_feed_or_sitemap_names_anything_of_an_unpublished_article
             assert secret not in content, (url, secret)
     # The published article's image and its renditions are linked somewhere: the check can see media.
     assert seen_media == set(media(published)) and len(seen_media) == 3
+
+
+# The dateline (source, column, author) opens the first paragraph, whatever comes before it.
+
+
+def article_html(client, article):
+    return client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "<h2>小标题</h2>",
+        "<p></p><h3>一、基本情况</h3>",
+        "<blockquote><p>引言一段。</p></blockquote>",
+        '<figure data-image="IMAGE"></figure>',
+    ],
+)
+def test_the_dateline_opens_the_first_paragraph_after_a_heading_or_an_image(client, opening):
+    article = ArticleFactory(source="《国企》杂志融媒浙江讯", author="江风", column=ColumnFactory(name="党建好故事"))
+    image = ArticleImageFactory(article=article, caption="签约仪式")
+    article.body = opening.replace("IMAGE", str(image.pk)) + "<p>第一段正文。</p><p>第二段。</p>"
+    article.save()
+    html = article_html(client, article)
+    assert '<p><span class="dateline">《国企》杂志融媒浙江讯（党建好故事 江风）</span>第一段正文。</p>' in html
+    assert html.count('class="dateline"') == 1
+
+
+def test_an_empty_source_prints_no_empty_brackets(client):
+    article = ArticleFactory(source="", author="王编辑", body="<p>第一段正文。</p>")
+    html = article_html(client, article)
+    text = page_text(client.get(article.get_absolute_url()))
+    assert "（王编辑）" not in text and "（" not in html.split('class="article-body"')[1].split("</p>")[0]
+    assert "王编辑" in text  # the author is still named, in the line under the title
+    column_only = ArticleFactory(source="", author="", column=ColumnFactory(name="党建好故事"), body="<p>正文。</p>")
+    assert "（党建好故事）" not in page_text(client.get(column_only.get_absolute_url()))
+
+
+# Units and tags merged into others: their old addresses lead to the kept one.
+
+
+def test_a_merged_units_page_redirects_to_the_unit_kept(client):
+    kept, duplicate = UnitFactory(name="浙江省第一建筑工程集团"), UnitFactory(name="浙江一建")
+    ArticleUnitFactory(unit=duplicate, article=ArticleFactory(title="浙江一建的文章"))
+    old = reverse("articles:unit", args=[duplicate.pk])
+    assert client.get(old).status_code == 200
+    workflow.merge_units(kept, [duplicate])
+    # Page 1 is written without a parameter, and a parameter no page reads is dropped (see cache.py).
+    response = client.get(old, {"page": "1", "utm_source": "wechat"})
+    assert response.status_code == 301 and response["Location"] == kept.get_absolute_url()
+    assert "浙江一建的文章" in page_text(client.get(response["Location"]))
+    assert client.get(reverse("articles:unit", args=[kept.pk + 100])).status_code == 404  # never a unit
+
+
+def test_a_merged_tags_page_redirects_to_the_tag_kept(client):
+    article = ArticleFactory(title="有标签的文章")
+    article.tags.add("党建")
+    workflow.merge_tags(Tag.objects.create(name="党的建设", slug="dang-de-jian-she"), [Tag.objects.get(name="党建")])
+    response = client.get(reverse("articles:tag", args=["党建"]))
+    assert response.status_code == 301 and response["Location"] == reverse("articles:tag", args=["dang-de-jian-she"])
+    assert "有标签的文章" in page_text(client.get(response["Location"]))
+
+
+def test_a_merged_address_never_names_a_unit_readers_cannot_see(client):
+    kept, duplicate = UnitFactory(name="只有草稿的单位"), UnitFactory(name="重复的单位")
+    old = reverse("articles:unit", args=[duplicate.pk])
+    ArticleUnitFactory(unit=kept, article=ArticleFactory(status="draft", publish_at=None))
+    workflow.merge_units(kept, [duplicate])
+    assert client.get(old).status_code == 404
+
+
+def test_a_new_tag_with_a_merged_tags_address_takes_it_back(client):
+    for name in ("党建", "党的建设"):
+        ArticleFactory().tags.add(name)
+    workflow.merge_tags(Tag.objects.get(name="党的建设"), [Tag.objects.get(name="党建")])
+    ArticleFactory(title="新标签的文章").tags.add("党建")
+    response = client.get(reverse("articles:tag", args=["党建"]))
+    assert response.status_code == 200 and "新标签的文章" in page_text(response)
