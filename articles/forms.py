@@ -174,7 +174,7 @@ def edit_token(article):
 
 
 class ArticleForm(forms.ModelForm):
-    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    edit_token = forms.CharField(label=_("version opened"), widget=forms.HiddenInput, required=False)
     tags = TagNamesField(label=_("tags"), required=False, help_text=_("Type to search; a new name creates a tag."))
 
     class Meta:
@@ -192,6 +192,17 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # The status is read-only in the admin, so the database constraint on it is not checked by the
+        # form: a published article whose publish time is cleared would fail on save (a 500).
+        if (
+            "publish_at" in self.fields
+            and not cleaned.get("publish_at")
+            and self.instance.status == Article.Status.PUBLISHED
+            and "publish_at" not in self.errors
+        ):
+            self.add_error(
+                "publish_at", _("A published article needs a publish time; to take it off the site, unpublish it.")
+            )
         # The admin form always carries the token; a client that sends none claims no version.
         if self.instance.pk and cleaned.get("edit_token"):
             self.check_conflict(cleaned["edit_token"])

@@ -12,6 +12,8 @@ Variables:
   STATIC_ROOT           where collectstatic puts static files (default: staticfiles/ in the project)
   DJANGO_HTTPS          "0" turns off HTTPS-only cookies, HSTS and the SSL redirect (default: on unless debug)
   DJANGO_ADMIN_PATH     where the admin lives (default: admin/)
+  DJANGO_EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+  DEFAULT_FROM_EMAIL    sending password reset e-mails (default: the console in debug, else SMTP on localhost)
   MEDIA_STORAGE_BACKEND, MEDIA_STORAGE_OPTIONS (JSON)   storage class for uploads (default: local files)
 """
 
@@ -75,7 +77,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "csp",
-    "axes",
+    "articles.apps.AxesConfig",
     "reversion",
     "js_asset",
     "django_prose_editor",
@@ -126,10 +128,28 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hour
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A locked-out login gets a page in Chinese saying when to try again and who can lift the lock.
+AXES_LOCKOUT_CALLABLE = "articles.accounts.lockout"
 if os.environ.get("DJANGO_PROXY_COUNT"):  # proxies in front that append to X-Forwarded-For
     AXES_IPWARE_PROXY_COUNT = int(os.environ["DJANGO_PROXY_COUNT"])
 
 ROOT_URLCONF = "newsroom.urls"
+
+# A form refused for its security token: a page that says where the work is and what to do.
+CSRF_FAILURE_VIEW = "articles.errors.csrf_failure"
+
+# E-mail: the admin's password reset links. Debug prints messages on the console; production sends
+# them through EMAIL_HOST (EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS).
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 TEMPLATES = [
     {

@@ -658,3 +658,13 @@ def test_a_failed_site_settings_save_keeps_what_was_typed(editor_client):
     assert editor_client.post(url, {**again, "site_name": "新站名"}).status_code == 302
     site = SiteSettings.load()
     assert (site.site_name, site.icp_number, site.about) == ("新站名", "浙ICP备12345678号", "<p>杂志社简介</p>")
+
+
+def test_clearing_the_publish_time_of_a_published_article_is_a_form_error_not_a_500(editor_client):
+    article = ArticleFactory(title="已发布的文章")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    response = editor_client.post(url, change_data(article, publish_at_0="", publish_at_1=""))
+    assert response.status_code == 200
+    assert "publish_at" in response.context["adminform"].form.errors
+    article.refresh_from_db()
+    assert article.publish_at is not None and article.status == "published"
