@@ -213,7 +213,9 @@ def test_merge_trash_and_bulk_pages_are_chinese(newsroom):
     data.update({"publish_at_0": "2025-06-12", "publish_at_1": "10:30:00"})
     saved = pages.post(client, url, data)
     assert saved.redirect_chain, saved.context and saved.context["adminform"].form.errors
-    pages.get(client, reverse("admin:articles_article_history", args=[article.pk]))
+    history = pages.get(client, reverse("admin:articles_article_history", args=[article.pk]))
+    latest = Version.objects.get_for_object(article).first().revision.get_comment()
+    assert "标题" in latest and "正文" in latest and latest in spoken_text(history.content.decode())
     pages.assert_none()
 
 
