@@ -4,7 +4,7 @@ import datetime
 from functools import cached_property, partial
 
 from django import forms
-from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect
+from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect, get_select2_language
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -84,6 +84,7 @@ class TagSelect(CreatingAutocompleteMixin, forms.SelectMultiple):
                 "data-tags": "true",
                 "data-create-label": gettext("(new)"),
                 "data-width": "32em",
+                "lang": get_select2_language(),  # select2's messages ("Searching…") in Chinese
             }
         )
         return attrs
@@ -104,7 +105,7 @@ class TagSelect(CreatingAutocompleteMixin, forms.SelectMultiple):
             js=[
                 "admin/js/vendor/jquery/jquery.min.js",
                 "admin/js/vendor/select2/select2.full.min.js",
-                "admin/js/vendor/select2/i18n/zh-CN.js",
+                f"admin/js/vendor/select2/i18n/{get_select2_language()}.js",
                 "admin/js/jquery.init.js",
                 "js/admin/autocomplete-create.js",
             ],

@@ -248,12 +248,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TAGGIT_CASE_INSENSITIVE = True
 
 # Rich-text editor of article bodies (django-prose-editor): the article-image button is our own
-# extension (static/js/admin/article-figure.js). What it sends is sanitised by bodies.sanitize_html.
+# extension (static/js/admin/article-figure.js), and the toolbar (the Menu extension, always on) is
+# replaced by one in Chinese (static/js/admin/prose-editor-zh.js). What it sends is sanitised by
+# bodies.sanitize_html.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [static_lazy("js/admin/article-figure.js")],
         "extensions": {"ArticleFigure": html_tags(["figure"], {"figure": ["data-image"]})},
-    }
+    },
+    {"js": [static_lazy("js/admin/prose-editor-zh.js")], "extensions": {"Menu": html_tags([])}},
 ]
 
 # Deleted articles stay in the trash this many days; `purge_trash` removes older ones.

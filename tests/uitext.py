@@ -89,9 +89,13 @@ def spoken_text(html):
     return " ".join(" ".join(parser.parts).split())
 
 
+ROMAN_NUMERAL = re.compile(r"[ivxIVX]+")  # a list style's sample (i, ii, iii), not a word
+
+
 def english_words(text, allowed=frozenset()):
     """Words of two or more Latin letters in ``text`` that are neither allowed nor addresses."""
     text = ADDRESS_RE.sub(" ", text)
     for phrase in ALLOWED_PHRASES:
         text = text.replace(phrase, " ")
-    return sorted({word for word in WORD_RE.findall(text) if word not in ALLOWED_WORDS | set(allowed)})
+    words = set(WORD_RE.findall(text)) - ALLOWED_WORDS - set(allowed)
+    return sorted(word for word in words if not ROMAN_NUMERAL.fullmatch(word))
