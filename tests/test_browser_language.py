@@ -19,8 +19,14 @@ from reversion.models import Version
 from articles import workflow
 
 from .conftest import member
-from .factories import ArticleFactory, ArticleImageFactory, ArticleUnitFactory, ColumnFactory, SectionFactory
-from .factories import UnitFactory
+from .factories import (
+    ArticleFactory,
+    ArticleImageFactory,
+    ArticleUnitFactory,
+    ColumnFactory,
+    SectionFactory,
+    UnitFactory,
+)
 from .uitext import english_words
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
