@@ -175,6 +175,9 @@ def test_every_admin_page_is_chinese_for_each_role(newsroom):
         walk_article_pages(pages, client, newsroom["draft"])
         pages.get(client, reverse("admin:password_change"))
         pages.post(client, reverse("admin:password_change"), {"old_password": "x"})  # errors
+        short = {"old_password": PASSWORD, "new_password1": "短1", "new_password2": "短1"}
+        refused = pages.post(client, reverse("admin:password_change"), short)  # the validators' errors
+        assert "太短" in spoken_text(refused.content.decode())
         pages.get(client, reverse("admin:password_change_done"))
     pages.assert_none()
     assert pages.visited > 150
