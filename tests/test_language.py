@@ -15,6 +15,8 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.core import mail
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import get_resolver, reverse
 from reversion.models import Version
@@ -308,4 +310,5 @@ def test_site_error_pages_are_chinese(newsroom, client):
     pages.check("500", resolver.resolve_error_handler(500)(request))
     pages.check("403", resolver.resolve_error_handler(403)(request, PermissionDenied()))
     pages.check("400", resolver.resolve_error_handler(400)(request, SuspiciousOperation()))
+    pages.check("503", HttpResponse(render_to_string("503.html")))  # the database is down
     pages.assert_none()
