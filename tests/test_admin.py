@@ -575,7 +575,7 @@ def test_the_body_editor_and_its_image_button_are_served_by_the_project(editor_c
     assert config["extensions"]["ArticleFigure"]["images"] == [
         {"id": image.pk, "label": "1. 签约仪式", "url": image.image.url}
     ]
-    assert config["js_modules"] == ["/static/js/admin/article-figure.js"]
+    assert config["js_modules"] == ["/static/js/admin/article-figure.js", "/static/js/admin/prose-editor-zh.js"]
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing from another host
 
 
