@@ -304,6 +304,8 @@ def test_site_error_pages_are_chinese(newsroom, client):
     pages.get(client, "/nothing-here/")
     pages.get(client, reverse("articles:search"), data={"q": "党" * 200})
     pages.get(client, "/", data={"q": "\x00"})
+    refused = pages.post(Client(enforce_csrf_checks=True), reverse("articles:search"), {"q": "党建"})
+    assert refused.status_code == 403 and "返回" in spoken_text(refused.content.decode())
     factory = RequestFactory()
     request = factory.get("/some/page/")
     resolver = get_resolver()

@@ -40,7 +40,10 @@ const HEADING = /^heading (\d)$/i
 
 function chineseTitle(english) {
   const heading = HEADING.exec(english)
-  if (heading) return interpolate(gettext(english[0] === "H" ? "Heading %s" : "heading %s"), [heading[1]])
+  if (heading) {
+    const format = english[0] === "H" ? gettext("Heading %s") : gettext("heading %s")
+    return interpolate(format, [heading[1]])
+  }
   return english ? gettext(english) : gettext("Block type")
 }
 
