@@ -10,15 +10,12 @@ from html.parser import HTMLParser
 # written that way in Chinese too. Keep it short; anything else is translated.
 ALLOWED_WORDS = {
     "RSS",  # feed formats, named by the subscribe page and the feed links (RSS 订阅)
-    "Atom",
-    "JSON",
+    "Atom",  # (and JSON Feed, below)
     "JPEG",  # image formats, named by the upload help and its errors (only JPEG, PNG, WebP, GIF)
-    "JPG",
     "PNG",
     "WebP",
     "GIF",
     "ICP",  # ICP备案号: the official name of the filing number
-    "QQ",  # the share bar's QQ, a product name
     "MB",  # the unit of file sizes (不超过 20 MB), written so in Chinese like kg or km
     "Ctrl",  # the key, as printed on keyboards (按住 Ctrl 键)
 }
