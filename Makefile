@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint check messages translations install clean
+.PHONY: run test lint check messages translations install clean editor screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ run: install messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_articles demo/
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# An account for the admin: make editor NAME=王编辑 ROLE=编辑 (or 撰稿) [EMAIL=wang@example.com]
+editor: export DJANGO_DEBUG ?= 1
+editor: install messages
+	@test -n "$(NAME)" || (echo "usage: make editor NAME=王编辑 ROLE=编辑 [EMAIL=…]" && false)
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py create_editor "$(NAME)" --role "$(or $(ROLE),编辑)" --email "$(EMAIL)" --site-url http://127.0.0.1:$(PORT)
+
+# The README's screenshots of the admin (docs/screenshots/), made by a browser test.
+screenshots: install messages
+	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_browser_language.py -k screenshots
 
 test: install messages
 	$(BIN)/pytest

@@ -34,6 +34,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from . import flagged, history, review, roles, versions, workflow
+from .admin_texts import ChineseChangeMessage
 from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
 from .models import (
     Article,
@@ -131,6 +132,25 @@ def person(user):
     return (user.get_full_name() or user.get_username()) if user else "—"
 
 
+def viewed_only(request, article):
+    """Whether ``article`` is shown read-only to the user: every field is then displayed as text."""
+    return article is not None and not roles.may_change(request.user, article)
+
+
+def form_only_left_out(fieldsets, names):
+    """``fieldsets`` without the form's own fields ``names`` (no model field behind them): read-only,
+    Django would show them with an English label made from their name and an empty value."""
+
+    def kept(fields):
+        return [
+            tuple(f for f in field if f not in names) if isinstance(field, tuple | list) else field
+            for field in fields
+            if field not in names
+        ]
+
+    return [(name, {**options, "fields": kept(options["fields"])}) for name, options in fieldsets]
+
+
 class ArticleImageFormSet(BaseInlineFormSet):
     """Gives each image row the user, whose photos kept from a failed save it may use."""
 
@@ -152,6 +172,10 @@ class ArticleImageInline(admin.StackedInline):
         formset = super().get_formset(request, obj, **kwargs)  # a new class each time
         formset.user = request.user
         return formset
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return form_only_left_out(fieldsets, ["placeholder"]) if viewed_only(request, obj) else fieldsets
 
     @admin.display(description=gettext_lazy("preview"))
     def preview(self, obj):
@@ -179,7 +203,7 @@ class ArticleUnitInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ContentAdmin(admin.ModelAdmin):
+class ContentAdmin(ChineseChangeMessage, admin.ModelAdmin):
     """Admin whose changes readers see: tells the workflow after each save or delete."""
 
     def save_related(self, request, form, formsets, change):
@@ -246,6 +270,10 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or roles.may_delete(request.user, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return form_only_left_out(fieldsets, ["edit_token"]) if viewed_only(request, obj) else fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status"]
@@ -841,3 +869,6 @@ class FlaggedWordAdmin(admin.ModelAdmin):
     list_display = ["word", "kind", "note"]
     list_filter = ["kind"]
     search_fields = ["word", "note"]
+
+
+from . import admin_people  # noqa: E402, F401 - users, roles and login records, in Chinese

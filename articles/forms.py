@@ -10,6 +10,7 @@ from django.contrib.admin.widgets import (
     AdminSplitDateTime,
     AdminTimeWidget,
     AutocompleteSelect,
+    get_select2_language,
 )
 from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -90,6 +91,7 @@ class TagSelect(CreatingAutocompleteMixin, forms.SelectMultiple):
                 "data-tags": "true",
                 "data-create-label": gettext("(new)"),
                 "data-width": "32em",
+                "lang": get_select2_language(),  # select2's messages ("Searching…") in Chinese
             }
         )
         return attrs
@@ -110,7 +112,7 @@ class TagSelect(CreatingAutocompleteMixin, forms.SelectMultiple):
             js=[
                 "admin/js/vendor/jquery/jquery.min.js",
                 "admin/js/vendor/select2/select2.full.min.js",
-                "admin/js/vendor/select2/i18n/zh-CN.js",
+                f"admin/js/vendor/select2/i18n/{get_select2_language()}.js",
                 "admin/js/jquery.init.js",
                 "js/admin/autocomplete-create.js",
             ],
@@ -222,7 +224,7 @@ class ArticleForm(forms.ModelForm):
     CONFIRMED = "confirmed"
     RETURN = "_return_draft"
 
-    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    edit_token = forms.CharField(label=_("version opened"), widget=forms.HiddenInput, required=False)
     tags = TagNamesField(label=_("tags"), required=False, help_text=_("Type to search; a new name creates a tag."))
     return_reason = MessageField(
         label=_("Reason for returning it"),
@@ -251,6 +253,17 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # The status is read-only in the admin, so the database constraint on it is not checked by the
+        # form: a published article whose publish time is cleared would fail on save (a 500).
+        if (
+            "publish_at" in self.fields
+            and not cleaned.get("publish_at")
+            and self.instance.status == Article.Status.PUBLISHED
+            and "publish_at" not in self.errors
+        ):
+            self.add_error(
+                "publish_at", _("A published article needs a publish time; to take it off the site, unpublish it.")
+            )
         # The admin form always carries the token; a client that sends none claims no version.
         if self.instance.pk and cleaned.get("edit_token"):
             self.check_conflict(cleaned["edit_token"])

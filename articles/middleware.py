@@ -34,5 +34,5 @@ class RejectNullBytesMiddleware:
     def __call__(self, request):
         query = request.GET.lists()
         if "\x00" in request.path or any("\x00" in key + "".join(values) for key, values in query):
-            return HttpResponseBadRequest("Bad request: NUL byte", content_type="text/plain")
+            return HttpResponseBadRequest(render_to_string("400.html"))
         return self.get_response(request)

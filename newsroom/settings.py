@@ -15,6 +15,8 @@ Variables:
   DJANGO_HTTPS          "0" turns off HTTPS-only cookies, HSTS and the SSL redirect (default: on unless debug)
   DJANGO_ADMIN_PATH     where the admin lives (default: admin/)
   DJANGO_PROXY_COUNT    proxies in front that append to X-Forwarded-For (nginx: 1; 0: none, on purpose)
+  DJANGO_EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
+  DEFAULT_FROM_EMAIL    sending password reset e-mails (default: the console in debug, else SMTP on localhost)
   MEDIA_STORAGE_BACKEND, MEDIA_STORAGE_OPTIONS (JSON)   storage class for uploads (default: local files)
 """
 
@@ -79,7 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "csp",
-    "axes",
+    "articles.apps.AxesConfig",
     "reversion",
     "js_asset",
     "django_prose_editor",
@@ -137,8 +139,26 @@ AXES_RESET_ON_SUCCESS = True
 # log line warn; 0 says no proxy, on purpose.
 PROXY_COUNT = int(os.environ["DJANGO_PROXY_COUNT"]) if os.environ.get("DJANGO_PROXY_COUNT", "").strip() else None
 AXES_CLIENT_IP_CALLABLE = "articles.proxies.client_ip"
+# A locked-out login gets a page in Chinese saying when to try again and who can lift the lock.
+AXES_LOCKOUT_CALLABLE = "articles.accounts.lockout"
 
 ROOT_URLCONF = "newsroom.urls"
+
+# A form refused for its security token: a page that says where the work is and what to do.
+CSRF_FAILURE_VIEW = "articles.errors.csrf_failure"
+
+# E-mail: the admin's password reset links. Debug prints messages on the console; production sends
+# them through EMAIL_HOST (EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS).
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 TEMPLATES = [
     {
@@ -259,12 +279,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TAGGIT_CASE_INSENSITIVE = True
 
 # Rich-text editor of article bodies (django-prose-editor): the article-image button is our own
-# extension (static/js/admin/article-figure.js). What it sends is sanitised by bodies.sanitize_html.
+# extension (static/js/admin/article-figure.js), and the toolbar (the Menu extension, always on) is
+# replaced by one in Chinese (static/js/admin/prose-editor-zh.js). What it sends is sanitised by
+# bodies.sanitize_html.
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [static_lazy("js/admin/article-figure.js")],
         "extensions": {"ArticleFigure": html_tags(["figure"], {"figure": ["data-image"]})},
-    }
+    },
+    {"js": [static_lazy("js/admin/prose-editor-zh.js")], "extensions": {"Menu": html_tags([])}},
 ]
 
 # Deleted articles stay in the trash this many days; `purge_trash` removes older ones.

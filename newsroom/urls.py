@@ -5,6 +5,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from articles.accounts import password_reset_urls
 from articles.cache import reads_query
 from articles.health import healthz
 from articles.sitemaps import SITEMAPS, NewsSitemap
@@ -16,7 +17,12 @@ admin.site.site_header = _("Newsroom administration")
 admin.site.site_title = _("Newsroom administration")
 admin.site.index_title = _("Content")
 
+handler400 = "articles.errors.bad_request"
+handler403 = "articles.errors.permission_denied"
+handler404 = "articles.errors.page_not_found"
+
 urlpatterns = [
+    *password_reset_urls(settings.ADMIN_PATH),
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", RobotsView.as_view(), name="robots"),

@@ -578,7 +578,7 @@ def test_the_body_editor_and_its_image_button_are_served_by_the_project(editor_c
     assert config["extensions"]["ArticleFigure"]["images"] == [
         {"id": image.pk, "label": "1. 签约仪式", "url": image.image.url}
     ]
-    assert config["js_modules"] == ["/static/js/admin/article-figure.js"]
+    assert config["js_modules"] == ["/static/js/admin/article-figure.js", "/static/js/admin/prose-editor-zh.js"]
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing from another host
 
 
@@ -953,3 +953,13 @@ def test_editors_keep_the_list_of_flagged_words_others_read_it(editor, contribut
     assert contributor_client.post(add, {"word": "撰稿人加的", "kind": "misspelling"}).status_code == 403
     assert editor_client.post(add, {"word": "即便", "kind": "misspelling", "note": ""}).status_code == 302
     assert contributor_client.get(reverse("admin:articles_flaggedword_changelist")).status_code == 200
+
+
+def test_clearing_the_publish_time_of_a_published_article_is_a_form_error_not_a_500(editor_client):
+    article = ArticleFactory(title="已发布的文章")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    response = editor_client.post(url, change_data(article, publish_at_0="", publish_at_1=""))
+    assert response.status_code == 200
+    assert "publish_at" in response.context["adminform"].form.errors
+    article.refresh_from_db()
+    assert article.publish_at is not None and article.status == "published"
