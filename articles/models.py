@@ -238,14 +238,40 @@ class PromoBlock(models.Model):
         return f"【{self.title}】"
 
 
+def published_when(now):
+    """The one rule of visibility, as field lookups: published, its publish time has come, and not in
+    the trash. ``ArticleQuerySet.published()`` filters by it; ``Article.is_published`` checks a row
+    against it (``meets``), so the database and Python never disagree."""
+    return {"status": Article.Status.PUBLISHED, "publish_at__lte": now, "deleted_at__isnull": True}
+
+
+# What the lookups of the rule mean for a value in Python (a missing time meets no bound, as in SQL).
+# Another lookup in the rule raises KeyError here, rather than being checked one way in each place.
+LOOKUPS = {
+    "exact": operator.eq,
+    "lte": lambda value, bound: value is not None and value <= bound,
+    "isnull": lambda value, expected: (value is None) == expected,
+}
+
+
+def meets(obj, lookups):
+    """Whether ``obj`` meets field lookups such as ``published_when``'s (exact, lte, isnull)."""
+    return all(
+        LOOKUPS[lookup or "exact"](getattr(obj, field), bound)
+        for (field, _, lookup), bound in ((name.partition("__"), bound) for name, bound in lookups.items())
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """The one rule of visibility: published, its publish time has come, and not in the trash."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now(), deleted_at__isnull=True)
+        """The one rule of visibility (``published_when``)."""
+        return self.filter(**published_when(timezone.now()))
 
     def visible_to(self, user):
-        """What a user may open: staff preview everything, the public sees what is published."""
-        return self if user.is_staff else self.published()
+        """What a user may open at an article's address: the public, what is published; staff also preview
+        what is not published yet (with a banner), but never what is in the trash (the trash has its
+        own admin page): a trashed page is not kept, linked or shown as if it were merely unpublished."""
+        return self.not_in_trash() if user.is_staff else self.published()
 
     def in_trash(self):
         return self.filter(deleted_at__isnull=False)
@@ -466,12 +492,8 @@ class Article(models.Model):
 
     @property
     def is_published(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.publish_at is not None
-            and self.publish_at <= timezone.now()
-            and self.deleted_at is None
-        )
+        """Whether ``Article.objects.published()`` lists it (the same rule, checked on this row)."""
+        return meets(self, published_when(timezone.now()))
 
     @property
     def modified_at(self):

@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from articles import models
 from articles.models import Article, ArticleImage, CopyrightNotice, PromoBlock, SiteSettings
 
 from .factories import ArticleFactory, ColumnFactory, CopyrightNoticeFactory, PromoBlockFactory, SectionFactory
@@ -18,6 +19,38 @@ def test_published_is_the_one_rule_of_visibility():
     ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
     ArticleFactory(status=Article.Status.UNPUBLISHED, publish_at=now - datetime.timedelta(days=1))
     assert list(Article.objects.published()) == [visible]
+
+
+def test_is_published_and_published_are_one_rule(monkeypatch):
+    """Every combination of status, publish time (none, past, a second ago, future) and trash: an article
+    is ``is_published`` exactly when ``published()`` lists it; and both read the one definition, so a
+    change to it (here: two hours' delay) changes both."""
+    now = timezone.now()
+    times = [
+        None,
+        now - datetime.timedelta(days=1),
+        now - datetime.timedelta(seconds=1),
+        now + datetime.timedelta(hours=1),
+    ]
+    articles = [
+        ArticleFactory(status=status, publish_at=at, deleted_at=deleted)
+        for status in Article.Status
+        for at in times
+        for deleted in (None, now)
+        if not (status == Article.Status.PUBLISHED and at is None)  # the database refuses those
+    ]
+
+    def agree():
+        listed = set(Article.objects.published().values_list("pk", flat=True))
+        assert listed == {article.pk for article in articles if article.is_published}
+        return len(listed)
+
+    assert agree() == 2  # published, not in the trash, at one of the two past times
+    rule = models.published_when
+    monkeypatch.setattr(
+        models, "published_when", lambda now: {**rule(now), "publish_at__lte": now - datetime.timedelta(hours=2)}
+    )
+    assert agree() == 1
 
 
 def test_published_article_needs_a_publish_time():
