@@ -632,35 +632,15 @@ class ImageRendition(models.Model):
 
 
 class DocumentField(models.TextField):
-    """An article's searchable text: a ``tsvector`` on PostgreSQL, plain text elsewhere.
-
-    ``document__matches=query`` finds the rows where every term of an ``articles.search.Query``
-    occurs: ``@@`` on PostgreSQL (through a GIN index), a ``LIKE`` per term elsewhere.
-    """
+    """Searchable text: a ``tsvector`` on PostgreSQL, plain text elsewhere. What is stored in it, and
+    how it is queried (its ``matches`` lookup), is ``articles.search``'s business."""
 
     def db_type(self, connection):
         return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
 
 
-@DocumentField.register_lookup
-class DocumentMatches(models.Lookup):
-    lookup_name = "matches"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        if connection.vendor == "postgresql":
-            # ts_match_vq() is what @@ calls; spelled as a function, no index can serve it.
-            template = "{} @@ %s::tsquery" if self.rhs.indexed else "ts_match_vq({}, %s::tsquery)"
-            return template.format(lhs), [*params, self.rhs.tsquery()]
-        patterns = self.rhs.like_patterns()
-        return " AND ".join([f"{lhs} LIKE %s"] * len(patterns)), [
-            value for pattern in patterns for value in (*params, pattern)
-        ]
-
-
 class SearchEntry(models.Model):
-    """The search index row of an article, written by ``articles.search`` (see that module).
+    """The search index row of an article, written and read by ``articles.search`` (see that module).
 
     Rebuilt from the articles at any time (``manage.py rebuild_search_index``). On PostgreSQL each
     field has a GIN index, created by a migration (SQLite has no GIN indexes).
