@@ -262,6 +262,10 @@ def meets(obj, lookups):
     )
 
 
+# How many of a unit's or a tag's newest links related articles are looked for among.
+LINK_WINDOW = 1000
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one rule of visibility (``published_when``)."""
@@ -285,12 +289,13 @@ class ArticleQuerySet(models.QuerySet):
             models.Prefetch("images", queryset=ArticleImage.objects.order_by("order", "pk"))
         )
 
-    def related_to(self, article, limit=5, pool=200):
+    def related_to(self, article, limit=5, pool=200, window=LINK_WINDOW):
         """Articles sharing units, tags or the column with ``article``, those sharing most first.
 
         Candidates are the newest ``pool`` articles sharing its units, its tags, its column (each an
-        index walk), so the cost stays flat however many articles carry a common tag. One query;
-        reads the article's units and tags from its prefetched ``unit_links`` and ``tags``.
+        index walk), so the cost stays flat however many articles carry a common tag; a unit or tag
+        counts its newest ``window`` links only. One query; reads the article's units and tags from
+        its prefetched ``unit_links`` and ``tags``.
         """
         unit_ids = [link.unit_id for link in article.unit_links.all()]
         tag_ids = [tag.pk for tag in article.tags.all()]
@@ -300,16 +305,15 @@ class ArticleQuerySet(models.QuerySet):
         )
         # The unit and tag pools start from the links (a sliced subquery is planned on its own): walking
         # the articles newest first until `pool` of them share a rarely used unit can read most of
-        # the table (a second, seen at 100,000 articles). A unit or tag used very often counts its
-        # newest `links` links only.
+        # the table (a second, seen at 100,000 articles).
         pools, score = [], models.Value(0)
         if unit_ids:
             links = ArticleUnit.objects.filter(unit__in=unit_ids).order_by("-article_id").values("article_id")
-            pools.append(Q(pk__in=links[:LINK_WINDOW]))
+            pools.append(Q(pk__in=links[:window]))
             score += _count(shared_units, "article") * 3
         if tag_ids:
             links = Article.tags.through.objects.filter(tag__in=tag_ids, content_type=article_type())
-            pools.append(Q(pk__in=links.order_by("-object_id").values("object_id")[:LINK_WINDOW]))
+            pools.append(Q(pk__in=links.order_by("-object_id").values("object_id")[:window]))
             score += _count(shared_tags, "object_id") * 2
         if article.column_id:
             pools.append(Q(column=article.column_id))
@@ -323,10 +327,6 @@ class ArticleQuerySet(models.QuerySet):
             .select_related("column")
             .order_by("-score", "-publish_at", "-pk")[:limit]
         )
-
-
-# How many of a unit's or a tag's newest links related articles are looked for among.
-LINK_WINDOW = 1000
 
 
 def article_type():

@@ -7,7 +7,15 @@ from django.utils import timezone
 from articles import models
 from articles.models import Article, ArticleImage, CopyrightNotice, PromoBlock, SiteSettings
 
-from .factories import ArticleFactory, ColumnFactory, CopyrightNoticeFactory, PromoBlockFactory, SectionFactory
+from .factories import (
+    ArticleFactory,
+    ArticleUnitFactory,
+    ColumnFactory,
+    CopyrightNoticeFactory,
+    PromoBlockFactory,
+    SectionFactory,
+    UnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +103,19 @@ def test_image_needs_alt_text():
 def test_display_title_has_the_column_in_brackets():
     assert ArticleFactory(title="标题", column=ColumnFactory(name="栏目")).display_title() == "【栏目】标题"
     assert ArticleFactory(title="标题", column=None).display_title() == "标题"
+
+
+@pytest.mark.parametrize("shared", ["unit", "tag"])
+def test_related_articles_of_a_much_used_unit_or_tag_come_from_its_newest_links(shared, django_assert_num_queries):
+    """A unit or tag with more links than the window: related articles are found among its newest
+    ``window`` links (newest articles first), in one query, and the older links are not read."""
+    unit, now = UnitFactory(), timezone.now()
+    article, *others = [ArticleFactory(publish_at=now - datetime.timedelta(days=30 - day)) for day in range(9)]
+    for linked in [article, *others]:
+        ArticleUnitFactory(article=linked, unit=unit) if shared == "unit" else linked.tags.add("常用标签")
+    article = Article.objects.prefetch_related("unit_links", "tags").get(pk=article.pk)
+    models.article_type()  # Django keeps the content type after its first use
+    with django_assert_num_queries(1):
+        related = list(Article.objects.published().related_to(article, limit=10, window=5))
+    assert related == others[:2:-1]  # the five newest of the eight others, newest first
+    assert list(Article.objects.published().related_to(article, limit=10)) == others[::-1]
