@@ -445,7 +445,10 @@ def test_previous_and_next_dates_near_the_ends_of_the_calendar(client):
             continue
         seen.add(url)
         response = client.get(url)
-        assert response.status_code in (200, 404), (url, response.status_code)
+        # Every page the archive links to has articles; only the dates before the year 1000 are none.
+        year = url.split("/")[2]  # "" for the archive index
+        expected = 404 if year and int(year) < 1000 else 200
+        assert response.status_code == expected, (url, response.status_code)
         todo += re.findall(r'href="(/archive/[0-9/]+)"', response.content.decode())
     assert {"/archive/1000/01/01/", "/archive/1000/01/02/", "/archive/2025/06/12/"} <= seen
     assert client.get("/archive/1000/01/01/").status_code == 200
