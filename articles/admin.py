@@ -650,6 +650,7 @@ class TrashAdmin(admin.ModelAdmin):
     list_select_related = ["section"]
     search_fields = ["title"]
     actions = ["restore_selected"]
+    view_on_site = False  # an article in the trash has no public page, not even a preview
 
     def get_queryset(self, request):
         return super().get_queryset(request).in_trash()

@@ -1,7 +1,7 @@
 from typing import NamedTuple
 
+from . import feed_formats
 from .cache import versioned
-from .feeds import feed_for
 from .models import Section, SiteSettings
 
 
@@ -15,7 +15,7 @@ def site_chrome():
     return {
         "site": SiteSettings.load(),
         "nav_sections": [NavLink(section.name, section.get_absolute_url()) for section in Section.objects.all()],
-        "site_feed_links": feed_for(None).links(),
+        "site_feed_links": feed_formats.links("articles:feed"),
     }
 
 

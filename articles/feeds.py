@@ -25,7 +25,6 @@ import json
 import logging
 import mimetypes
 from functools import cached_property
-from typing import NamedTuple
 
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
@@ -44,7 +43,7 @@ from django.views.decorators.http import condition
 from PIL import Image
 from taggit.models import Tag
 
-from . import bodies, versions
+from . import bodies, feed_formats, versions
 from .cache import CACHE_ERRORS
 from .models import Article, Column, Section, SiteSettings, Unit, in_public_use, merged_tag, merged_unit
 
@@ -73,8 +72,6 @@ class RssFeed(LastModifiedMixin, feedgenerator.Rss201rev2Feed):
 
     Titles and descriptions, plain text here, are written as HTML (see the module's docstring).
     """
-
-    label, mime_type, filename = "RSS", "application/rss+xml", "rss.xml"
 
     def __init__(self, title, link, description, **kwargs):
         super().__init__(as_html(title), link, as_html(description), **kwargs)
@@ -115,8 +112,6 @@ class PlainTextConstructs:
 class AtomFeed(LastModifiedMixin, feedgenerator.Atom1Feed):
     """Atom 1.0 with the full body as the entry's content and plain text said to be text."""
 
-    label, mime_type, filename = "Atom", "application/atom+xml", "atom.xml"
-
     def add_root_elements(self, handler):
         super().add_root_elements(PlainTextConstructs(handler))
 
@@ -132,7 +127,6 @@ def without_empty(data):
 class JsonFeed(LastModifiedMixin, feedgenerator.SyndicationFeed):
     """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), written from the same feed and items."""
 
-    label, mime_type, filename = "JSON Feed", "application/feed+json", "feed.json"
     content_type = "application/feed+json; charset=utf-8"
 
     def write(self, outfile, encoding):
@@ -173,25 +167,8 @@ class JsonFeed(LastModifiedMixin, feedgenerator.SyndicationFeed):
         )
 
 
-FORMATS = {"rss": RssFeed, "atom": AtomFeed, "json": JsonFeed}
-
-
-class FeedLink(NamedTuple):
-    label: str
-    mime_type: str
-    url: str
-
-
-class FormatConverter:
-    """The last part of a feed URL, rss.xml, atom.xml or feed.json, as the name of its format."""
-
-    regex = "|".join(generator.filename.replace(".", r"\.") for generator in FORMATS.values())
-
-    def to_python(self, value):
-        return next(name for name, generator in FORMATS.items() if generator.filename == value)
-
-    def to_url(self, value):
-        return FORMATS[value].filename
+# The generator of each format (feed_formats names them and their addresses).
+GENERATORS = {"rss": RssFeed, "atom": AtomFeed, "json": JsonFeed}
 
 
 class LatestArticlesFeed(Feed):
@@ -208,7 +185,7 @@ class LatestArticlesFeed(Feed):
 
     def __init__(self, request=None, format="rss"):
         self.request = request
-        self.feed_type = FORMATS[format]
+        self.feed_type = GENERATORS[format]
 
     @classmethod
     def as_view(cls):
@@ -220,10 +197,7 @@ class LatestArticlesFeed(Feed):
     def links(self, scope=None):
         """This feed in every format, for autodiscovery and the subscribe page."""
         kwargs = {} if scope is None else {self.scope_field: getattr(scope, self.scope_field)}
-        return [
-            FeedLink(generator.label, generator.mime_type, reverse(self.url_name, kwargs={**kwargs, "format": name}))
-            for name, generator in FORMATS.items()
-        ]
+        return feed_formats.links(self.url_name, **kwargs)
 
     def __call__(self, request, **kwargs):
         self.scope = self.get_object(request, **kwargs)
@@ -387,7 +361,7 @@ class FollowsMerges:
             kept = self.merged_into(kwargs[self.scope_field])
             if kept is None:
                 raise
-            same_format = list(FORMATS.values()).index(self.feed_type)
+            same_format = list(GENERATORS.values()).index(self.feed_type)
             return HttpResponsePermanentRedirect(self.links(kept)[same_format].url)
 
 

@@ -285,14 +285,44 @@ class PromoBlock(models.Model):
         return f"【{self.title}】"
 
 
+def published_when(now):
+    """The one rule of visibility, as field lookups: published, its publish time has come, and not in
+    the trash. ``ArticleQuerySet.published()`` filters by it; ``Article.is_published`` checks a row
+    against it (``meets``), so the database and Python never disagree."""
+    return {"status": Article.Status.PUBLISHED, "publish_at__lte": now, "deleted_at__isnull": True}
+
+
+# What the lookups of the rule mean for a value in Python (a missing time meets no bound, as in SQL).
+# Another lookup in the rule raises KeyError here, rather than being checked one way in each place.
+LOOKUPS = {
+    "exact": operator.eq,
+    "lte": lambda value, bound: value is not None and value <= bound,
+    "isnull": lambda value, expected: (value is None) == expected,
+}
+
+
+def meets(obj, lookups):
+    """Whether ``obj`` meets field lookups such as ``published_when``'s (exact, lte, isnull)."""
+    return all(
+        LOOKUPS[lookup or "exact"](getattr(obj, field), bound)
+        for (field, _, lookup), bound in ((name.partition("__"), bound) for name, bound in lookups.items())
+    )
+
+
+# How many of a unit's or a tag's newest links related articles are looked for among.
+LINK_WINDOW = 1000
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
-        """The one rule of visibility: published, its publish time has come, and not in the trash."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=timezone.now(), deleted_at__isnull=True)
+        """The one rule of visibility (``published_when``)."""
+        return self.filter(**published_when(timezone.now()))
 
     def visible_to(self, user):
-        """What a user may open: staff preview everything, the public sees what is published."""
-        return self if user.is_staff else self.published()
+        """What a user may open at an article's address: the public, what is published; staff also preview
+        what is not published yet (with a banner), but never what is in the trash (the trash has its
+        own admin page): a trashed page is not kept, linked or shown as if it were merely unpublished."""
+        return self.not_in_trash() if user.is_staff else self.published()
 
     def in_trash(self):
         return self.filter(deleted_at__isnull=False)
@@ -306,12 +336,13 @@ class ArticleQuerySet(models.QuerySet):
             models.Prefetch("images", queryset=ArticleImage.objects.order_by("order", "pk"))
         )
 
-    def related_to(self, article, limit=5, pool=200):
+    def related_to(self, article, limit=5, pool=200, window=LINK_WINDOW):
         """Articles sharing units, tags or the column with ``article``, those sharing most first.
 
         Candidates are the newest ``pool`` articles sharing its units, its tags, its column (each an
-        index walk), so the cost stays flat however many articles carry a common tag. One query;
-        reads the article's units and tags from its prefetched ``unit_links`` and ``tags``.
+        index walk), so the cost stays flat however many articles carry a common tag; a unit or tag
+        counts its newest ``window`` links only. One query; reads the article's units and tags from
+        its prefetched ``unit_links`` and ``tags``.
         """
         unit_ids = [link.unit_id for link in article.unit_links.all()]
         tag_ids = [tag.pk for tag in article.tags.all()]
@@ -321,16 +352,15 @@ class ArticleQuerySet(models.QuerySet):
         )
         # The unit and tag pools start from the links (a sliced subquery is planned on its own): walking
         # the articles newest first until `pool` of them share a rarely used unit can read most of
-        # the table (a second, seen at 100,000 articles). A unit or tag used very often counts its
-        # newest `links` links only.
+        # the table (a second, seen at 100,000 articles).
         pools, score = [], models.Value(0)
         if unit_ids:
             links = ArticleUnit.objects.filter(unit__in=unit_ids).order_by("-article_id").values("article_id")
-            pools.append(Q(pk__in=links[:LINK_WINDOW]))
+            pools.append(Q(pk__in=links[:window]))
             score += _count(shared_units, "article") * 3
         if tag_ids:
             links = Article.tags.through.objects.filter(tag__in=tag_ids, content_type=article_type())
-            pools.append(Q(pk__in=links.order_by("-object_id").values("object_id")[:LINK_WINDOW]))
+            pools.append(Q(pk__in=links.order_by("-object_id").values("object_id")[:window]))
             score += _count(shared_tags, "object_id") * 2
         if article.column_id:
             pools.append(Q(column=article.column_id))
@@ -344,10 +374,6 @@ class ArticleQuerySet(models.QuerySet):
             .select_related("column")
             .order_by("-score", "-publish_at", "-pk")[:limit]
         )
-
-
-# How many of a unit's or a tag's newest links related articles are looked for among.
-LINK_WINDOW = 1000
 
 
 def article_type():
@@ -544,12 +570,8 @@ class Article(models.Model):
 
     @property
     def is_published(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.publish_at is not None
-            and self.publish_at <= timezone.now()
-            and self.deleted_at is None
-        )
+        """Whether ``Article.objects.published()`` lists it (the same rule, checked on this row)."""
+        return meets(self, published_when(timezone.now()))
 
     @property
     def modified_at(self):
@@ -740,35 +762,15 @@ class ImageRendition(models.Model):
 
 
 class DocumentField(models.TextField):
-    """An article's searchable text: a ``tsvector`` on PostgreSQL, plain text elsewhere.
-
-    ``document__matches=query`` finds the rows where every term of an ``articles.search.Query``
-    occurs: ``@@`` on PostgreSQL (through a GIN index), a ``LIKE`` per term elsewhere.
-    """
+    """Searchable text: a ``tsvector`` on PostgreSQL, plain text elsewhere. What is stored in it, and
+    how it is queried (its ``matches`` lookup), is ``articles.search``'s business."""
 
     def db_type(self, connection):
         return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
 
 
-@DocumentField.register_lookup
-class DocumentMatches(models.Lookup):
-    lookup_name = "matches"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        if connection.vendor == "postgresql":
-            # ts_match_vq() is what @@ calls; spelled as a function, no index can serve it.
-            template = "{} @@ %s::tsquery" if self.rhs.indexed else "ts_match_vq({}, %s::tsquery)"
-            return template.format(lhs), [*params, self.rhs.tsquery()]
-        patterns = self.rhs.like_patterns()
-        return " AND ".join([f"{lhs} LIKE %s"] * len(patterns)), [
-            value for pattern in patterns for value in (*params, pattern)
-        ]
-
-
 class SearchEntry(models.Model):
-    """The search index row of an article, written by ``articles.search`` (see that module).
+    """The search index row of an article, written and read by ``articles.search`` (see that module).
 
     Rebuilt from the articles at any time (``manage.py rebuild_search_index``). On PostgreSQL each
     field has a GIN index, created by a migration (SQLite has no GIN indexes).

@@ -34,12 +34,12 @@ from functools import cached_property, lru_cache
 from html.parser import HTMLParser
 
 import opencc
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .models import Article, SearchEntry
+from .models import Article, DocumentField, SearchEntry
 
 MAX_QUERY_LENGTH = 100  # characters; longer queries are refused by the form
 MAX_RESULTS = 1000  # results counted and paged; more are reported as "more than 1000"
@@ -345,6 +345,27 @@ def parse(text):
             if piece and term not in terms:
                 terms.append(term)
     return Query(tuple(terms))
+
+
+@DocumentField.register_lookup
+class Matches(models.Lookup):
+    """``document__matches=query``: the rows where every term of a ``Query`` occurs. ``@@`` on
+    PostgreSQL (through a GIN index unless the query says ``indexed=False``), a ``LIKE`` per term
+    elsewhere."""
+
+    lookup_name = "matches"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            # ts_match_vq() is what @@ calls; spelled as a function, no index can serve it.
+            template = "{} @@ %s::tsquery" if self.rhs.indexed else "ts_match_vq({}, %s::tsquery)"
+            return template.format(lhs), [*params, self.rhs.tsquery()]
+        patterns = self.rhs.like_patterns()
+        return " AND ".join([f"{lhs} LIKE %s"] * len(patterns)), [
+            value for pattern in patterns for value in (*params, pattern)
+        ]
 
 
 @contextmanager

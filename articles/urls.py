@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.utils.translation import gettext_lazy as _
 
-from . import feeds, views
+from . import feed_formats, feeds, views
 
 
 class FourDigits:
@@ -26,7 +26,7 @@ register_converter(TwoDigits, "dd")
 
 app_name = "articles"
 
-register_converter(feeds.FormatConverter, "feed")
+register_converter(feed_formats.FormatConverter, "feed")
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),

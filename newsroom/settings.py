@@ -181,7 +181,10 @@ WSGI_APPLICATION = "newsroom.wsgi.application"
 conn_max_age = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=conn_max_age, conn_health_checks=True
+        env="DATABASE_URL",
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=conn_max_age,
+        conn_health_checks=True,
     )
 }
 

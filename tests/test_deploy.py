@@ -1,18 +1,22 @@
 """The shipped deploy/ files, run for real: nginx in front of gunicorn, and Redis within its bound."""
 
+import ast
 import http.client
-import os
+import importlib.machinery
+import importlib.util
 import re
 import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import time
 import urllib.parse
 from contextlib import contextmanager
 
 import pytest
 import redis
+from django.core.management import get_commands
 from django.db import connection
 
 from articles import versions
@@ -22,6 +26,17 @@ from .servers import PROJECT, collected_static, free_port, gunicorn, redis_serve
 
 DEPLOY = PROJECT / "deploy"
 NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+
+
+def load_check():
+    """deploy/check (a script without .py) as a module, for its nginx configuration."""
+    loader = importlib.machinery.SourceFileLoader("deploy_check", str(DEPLOY / "check"))
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+    loader.exec_module(module)
+    return module
+
+
+check = load_check()
 
 
 def wait_for_port(port, process, what):
@@ -65,47 +80,12 @@ def test_redis_stays_within_its_memory_and_the_site_keeps_answering(client, sett
 # nginx
 
 
-def self_signed_certificate(folder):
-    cert, key = folder / "site.crt", folder / "site.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=news.example.com"]
-        + ["-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
 def nginx_configuration(folder, upstream_port):
-    """deploy/nginx.conf as shipped, with its ports, certificate and folders moved into ``folder``,
-    inside a minimal nginx.conf that runs in the foreground. Returns (config path, https port)."""
-    cert, key = self_signed_certificate(folder)
-    http_port, https_port = free_port(), free_port()
-    (folder / "media").mkdir()
-    site = (DEPLOY / "nginx.conf").read_text()
-    for shipped, here in {
-        "listen 80;": f"listen 127.0.0.1:{http_port};",
-        "listen 443 ssl http2;": f"listen 127.0.0.1:{https_port} ssl http2;",
-        "/etc/ssl/news.example.com.crt": str(cert),
-        "/etc/ssl/news.example.com.key": str(key),
-        "/var/cache/nginx/newsroom": str(folder / "cache"),
-        "/srv/newsroom/media/": f"{folder / 'media'}/",
-        "/srv/newsroom/staticfiles/": f"{collected_static()}/",
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream_port};",
-    }.items():
-        assert shipped in site, shipped
-        site = site.replace(shipped, here)
-    (folder / "newsroom.conf").write_text(site)
-    temporary = " ".join(
-        f"{kind}_temp_path {folder / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    main = folder / "nginx.conf"
-    main.write_text(
-        ("user root;\n" if os.geteuid() == 0 else "")
-        + f"daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\nerror_log {folder / 'error.log'} warn;\n"
-        + "events { worker_connections 256; }\n"
-        + f"http {{\n access_log off;\n {temporary}\n include {folder / 'newsroom.conf'};\n}}\n"
-    )
+    """deploy/nginx.conf as deploy/check runs it (ports, certificate and folders moved into ``folder``).
+    Returns (config path, https port)."""
+    media = folder / "media"
+    media.mkdir()
+    main, _http_port, https_port = check.nginx_configuration(folder, upstream_port, collected_static(), media)
     return main, https_port
 
 
@@ -202,3 +182,133 @@ def test_behind_the_shipped_nginx(tmp_path, django_user_model):
         status, text = Browser(port, "127.0.0.6", host="other.example.com").request("GET", "/")
         assert status == 200 and "https://other.example.com/" in text
         assert not re.search(r"https://news\.example\.com/", text)
+
+
+# deploy/check
+
+
+def run_check(*arguments):
+    return subprocess.run(
+        [sys.executable, str(DEPLOY / "check"), *arguments], cwd=PROJECT, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytestmark_nginx
+def test_deploy_check_passes_on_the_shipped_configuration():
+    """deploy/check runs nginx, gunicorn and Redis as shipped and finds everything served as documented."""
+    result = run_check()
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert not [line for line in lines if line.startswith("FAIL")]
+    passed = [line for line in lines if line.startswith("ok ")]
+    assert len(passed) == len(check.CHECKS), lines
+    for subject in ["page /articles/", "feeds (RSS, Atom, JSON Feed)", "static files", "media /media/", "/healthz"]:
+        assert any(subject in line for line in passed), subject
+
+
+@pytestmark_nginx
+def test_deploy_check_fails_when_nginx_compresses_only_html(tmp_path):
+    """The site without its gzip settings, under a distribution's ``gzip on`` (Debian's nginx.conf), as
+    it was shipped before: HTML only is compressed, and the check names the feeds, CSS and SVG."""
+    site = (DEPLOY / "nginx.conf").read_text()
+    without = re.sub(r"\n\s*gzip\w*\s[^;]*;", "", site).replace("    listen 443", "    gzip on;\n    listen 443")
+    assert "gzip_types" in site and "gzip_types" not in without
+    (tmp_path / "nginx.conf").write_text(without)
+    result = run_check("--nginx-conf", str(tmp_path / "nginx.conf"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    failures = "\n".join(line for line in result.stdout.splitlines() if line.startswith("FAIL"))
+    for subject in [r"/feeds/rss\.xml", r"/static/css/site\.\w+\.css", r"/static/\S+\.svg", r"qr\.svg"]:
+        assert re.search(subject + ": not compressed for a client that accepts gzip", failures), (subject, failures)
+    assert re.search(r"/articles/\d+/: compressed without Vary: Accept-Encoding", failures)  # HTML is, carelessly
+
+
+# The environment file and the systemd units
+
+
+def environment_variables(path):
+    """The names a Python file reads from the environment: ``os.environ[...]``, ``os.environ.get(...)``,
+    ``env_bool(...)`` and ``env=`` arguments (dj_database_url), where the name is written out."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+            found.append(node.slice)
+        elif isinstance(node, ast.Call):
+            if ast.unparse(node.func) in {"os.environ.get", "os.getenv", "env_bool"}:
+                found.append(node.args[0])
+            found += [keyword.value for keyword in node.keywords if keyword.arg == "env"]
+    return {node.value for node in found if isinstance(node, ast.Constant)}
+
+
+READ_FROM_THE_ENVIRONMENT = environment_variables(PROJECT / "newsroom" / "settings.py") | environment_variables(
+    PROJECT / "gunicorn.conf.py"
+)
+
+
+def test_every_variable_the_settings_read_is_in_the_environment_file_and_the_readme():
+    """deploy/newsroom.env names each (set, or commented out with its default), and README.md's
+    Configuration table describes each: a new variable in settings.py or gunicorn.conf.py fails here."""
+    known = {"DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_DEBUG", "DJANGO_PROXY_COUNT", "PORT"}
+    assert known <= READ_FROM_THE_ENVIRONMENT  # the reading above finds what it should
+    listed = set(re.findall(r"^(?:# )?([A-Z][A-Z0-9_]*)=", (DEPLOY / "newsroom.env").read_text(), re.MULTILINE))
+    assert READ_FROM_THE_ENVIRONMENT - listed == set()
+    assert listed - READ_FROM_THE_ENVIRONMENT == set()  # nothing the code does not read
+    readme = (PROJECT / "README.md").read_text()
+    configuration = readme[readme.index("## Configuration") : readme.index("## Deploying")]
+    assert {name for name in READ_FROM_THE_ENVIRONMENT if f"`{name}`" not in configuration} == set()
+
+
+SYSTEMD = DEPLOY / "systemd"
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+
+
+def unit(name):
+    """A unit file as a {(section, key): [values]} mapping."""
+    values, section = {}, None
+    for line in (SYSTEMD / name).read_text().splitlines():
+        if line.startswith("["):
+            section = line.strip("[]")
+        elif "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            values.setdefault((section, key), []).append(value)
+    return values
+
+
+def test_the_units_run_the_shipped_configuration_as_a_user_of_its_own():
+    web, daily, socket_unit = unit("newsroom.service"), unit("newsroom-daily.service"), unit("newsroom.socket")
+    for service in (web, daily):
+        assert service["Service", "EnvironmentFile"] == ["/etc/newsroom/newsroom.env"]
+        assert service["Service", "User"] == ["newsroom"]
+        assert service["Service", "WorkingDirectory"] == ["/srv/newsroom/app"]
+        assert service["Service", "NoNewPrivileges"] == ["yes"] and service["Service", "ProtectSystem"] == ["strict"]
+        # The one folder it writes: MEDIA_ROOT of the environment file.
+        assert service["Service", "ReadWritePaths"] == [check.shipped_environment()["MEDIA_ROOT"]]
+    assert web["Service", "ExecStart"] == ["/srv/newsroom/app/.venv/bin/gunicorn newsroom.wsgi"]
+    assert web["Service", "Restart"] == ["on-failure"]
+    # The socket is nginx's upstream and gunicorn's own address.
+    address = f"127.0.0.1:{check.shipped_environment()['PORT']}"
+    assert socket_unit["Socket", "ListenStream"] == [address]
+    assert f"server {address};" in (DEPLOY / "nginx.conf").read_text()
+    # The scheduled work: commands that exist.
+    commands = [line.split("manage.py ")[1].split()[0] for line in daily["Service", "ExecStart"]]
+    assert commands == ["purge_trash", "clearsessions", "axes_reset_logs"]
+    assert set(commands) <= set(get_commands())
+    assert unit("newsroom-daily.timer")["Timer", "Persistent"] == ["true"]
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed (apt-get install systemd)")
+def test_the_units_pass_systemd_analyze(tmp_path):
+    """``systemd-analyze verify`` finds nothing to say (it needs the programs: the units are pointed at this
+    checkout), and the services' exposure (``systemd-analyze security``) stays under 2.0 ("OK")."""
+    for path in SYSTEMD.iterdir():
+        (tmp_path / path.name).write_text(path.read_text().replace("/srv/newsroom/app", str(PROJECT)))
+    units = sorted(str(path) for path in tmp_path.iterdir())
+    assert len(units) == 4
+    result = subprocess.run([SYSTEMD_ANALYZE, "verify", *units], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
+    for service in ("newsroom.service", "newsroom-daily.service"):
+        result = subprocess.run(
+            [SYSTEMD_ANALYZE, "security", "--offline=true", "--threshold=20", str(tmp_path / service)],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr

@@ -4,9 +4,18 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from articles import models
 from articles.models import Article, ArticleImage, CopyrightNotice, PromoBlock, SiteSettings
 
-from .factories import ArticleFactory, ColumnFactory, CopyrightNoticeFactory, PromoBlockFactory, SectionFactory
+from .factories import (
+    ArticleFactory,
+    ArticleUnitFactory,
+    ColumnFactory,
+    CopyrightNoticeFactory,
+    PromoBlockFactory,
+    SectionFactory,
+    UnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +27,38 @@ def test_published_is_the_one_rule_of_visibility():
     ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
     ArticleFactory(status=Article.Status.UNPUBLISHED, publish_at=now - datetime.timedelta(days=1))
     assert list(Article.objects.published()) == [visible]
+
+
+def test_is_published_and_published_are_one_rule(monkeypatch):
+    """Every combination of status, publish time (none, past, a second ago, future) and trash: an article
+    is ``is_published`` exactly when ``published()`` lists it; and both read the one definition, so a
+    change to it (here: two hours' delay) changes both."""
+    now = timezone.now()
+    times = [
+        None,
+        now - datetime.timedelta(days=1),
+        now - datetime.timedelta(seconds=1),
+        now + datetime.timedelta(hours=1),
+    ]
+    articles = [
+        ArticleFactory(status=status, publish_at=at, deleted_at=deleted)
+        for status in Article.Status
+        for at in times
+        for deleted in (None, now)
+        if not (status == Article.Status.PUBLISHED and at is None)  # the database refuses those
+    ]
+
+    def agree():
+        listed = set(Article.objects.published().values_list("pk", flat=True))
+        assert listed == {article.pk for article in articles if article.is_published}
+        return len(listed)
+
+    assert agree() == 2  # published, not in the trash, at one of the two past times
+    rule = models.published_when
+    monkeypatch.setattr(
+        models, "published_when", lambda now: {**rule(now), "publish_at__lte": now - datetime.timedelta(hours=2)}
+    )
+    assert agree() == 1
 
 
 def test_published_article_needs_a_publish_time():
@@ -62,3 +103,19 @@ def test_image_needs_alt_text():
 def test_display_title_has_the_column_in_brackets():
     assert ArticleFactory(title="标题", column=ColumnFactory(name="栏目")).display_title() == "【栏目】标题"
     assert ArticleFactory(title="标题", column=None).display_title() == "标题"
+
+
+@pytest.mark.parametrize("shared", ["unit", "tag"])
+def test_related_articles_of_a_much_used_unit_or_tag_come_from_its_newest_links(shared, django_assert_num_queries):
+    """A unit or tag with more links than the window: related articles are found among its newest
+    ``window`` links (newest articles first), in one query, and the older links are not read."""
+    unit, now = UnitFactory(), timezone.now()
+    article, *others = [ArticleFactory(publish_at=now - datetime.timedelta(days=30 - day)) for day in range(9)]
+    for linked in [article, *others]:
+        ArticleUnitFactory(article=linked, unit=unit) if shared == "unit" else linked.tags.add("常用标签")
+    article = Article.objects.prefetch_related("unit_links", "tags").get(pk=article.pk)
+    models.article_type()  # Django keeps the content type after its first use
+    with django_assert_num_queries(1):
+        related = list(Article.objects.published().related_to(article, limit=10, window=5))
+    assert related == others[:2:-1]  # the five newest of the eight others, newest first
+    assert list(Article.objects.published().related_to(article, limit=10)) == others[::-1]

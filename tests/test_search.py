@@ -12,10 +12,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import search, workflow
+from articles import search, versions, workflow
 from articles.models import Article, SearchEntry, Unit
 
-from .factories import ArticleFactory, ArticleUnitFactory, ColumnFactory, SectionFactory
+from .factories import ArticleFactory, ArticleImageFactory, ArticleUnitFactory, ColumnFactory, SectionFactory
 from .pagetext import page_text
 
 NOW = timezone.now()
@@ -295,6 +295,24 @@ def test_the_page_shows_highlighted_title_subtitle_and_excerpt(client, corpus):
     assert "浙江一建<mark>杭州</mark>医学院" in body
     assert "浙江一建<mark>杭州</mark>医学院临安二期建设工程" in body
     assert "找到 1 篇文章" in page_text(response)
+
+
+def test_a_result_is_shown_as_lists_show_an_article_with_its_matches_marked(client, db):
+    """Search shows each result with the lists' item (includes/article_item.html): the same thumbnail,
+    title, date and section as the section page, with the matches marked and an excerpt for a summary."""
+    article = make("党建引领聚合力", body="<p>近日，党建工作现场会召开。</p>", column=ColumnFactory(name="党建好故事"))
+    ArticleImageFactory(article=article)
+    versions.content_changed()
+
+    def item(response):
+        found = re.search(r'<li class="article-item">.*?</li>', response.content.decode(), re.DOTALL).group()
+        return re.sub(r">\s+<", "><", found)
+
+    listed, found = item(client.get(article.section.get_absolute_url())), item(client.get(SEARCH, {"q": "党建"}))
+    assert "【党建好故事】<mark>党建</mark>引领聚合力" in found and 'class="thumb"' in found
+    assert '<p class="excerpt">近日，<mark>党建</mark>工作现场会召开。</p>' in found
+    without_marks = re.sub(r'<p class="excerpt">.*?</p>', "", found).replace("<mark>", "").replace("</mark>", "")
+    assert without_marks == listed
 
 
 def test_the_excerpt_starts_near_the_first_match():
