@@ -6,13 +6,16 @@ Members, in this order::
     backup.json                  what made the archive: format, project version and commit, migrations
     data/<app.model>/000001.json at most CHUNK objects of one model
     media/<name>                 each file of the default storage, byte for byte
-    manifest.json                backup.json's facts again, a count per model, a size and sha256 per member
+    sums/000001.json             after every SUMS_EVERY members: the size and sha256 of each (and a data
+                                 member's count of objects), so nobody keeps a list of the whole archive
+    manifest.json                backup.json's facts again, a count per model, media totals, and the
+                                 sha256 of each sums member
 
-Neither side holds more than one data member, or a buffer of a media file, at a time: the backup
-reads each model through a server-side cursor and each file through the storage API (so media on
-S3-compatible storage are kept too); the restore reads the archive front to back (``r|gz``), never
-extracting it, loads the rows in one transaction and stages media files under temporary names, so
-a failure anywhere leaves the site as it was.
+Neither side holds more than one data member, a buffer of a media file or SUMS_EVERY members' sums at
+a time: the backup reads each model through a server-side cursor and each file through the storage
+API (so media on S3-compatible storage are kept too); the restore reads the archive front to back
+(``r|gz``), never extracting it, loads the rows in one transaction and stages media files under a
+temporary folder, so that a failure anywhere leaves the site as it was.
 
 **Why JSON, written by our own encoder.** Django's XML deserializer strips the text of every field
 (white space at either end is lost) and its JSON encoder, ``DjangoJSONEncoder``, cuts times to
@@ -37,6 +40,7 @@ import tarfile
 import time
 import tomllib
 import uuid
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -58,6 +62,7 @@ HEADER = "backup.json"
 MANIFEST = "manifest.json"
 CHUNK = 500  # objects per data member at most
 CHUNK_BYTES = 4 * 1024 * 1024  # and fewer when they are large
+SUMS_EVERY = 1000  # members between two sums members
 STAGING = ".restore-"  # the folder, in the media storage, where a restore writes files before putting them in place
 
 # Left out: made again by migrate (content types, permissions), rebuilt by restore (the search
@@ -79,20 +84,13 @@ class BackupError(Exception):
     """What went wrong, for the operator; names the member where it did."""
 
 
-def kept_models():
-    """The models a backup keeps, in the order of INSTALLED_APPS (a row's links are checked at the end)."""
-    return [
-        model
-        for model in apps.get_models()
-        if model._meta.managed
-        and not model._meta.proxy
-        and model._meta.app_label not in EXCLUDED_APPS
-        and model._meta.label_lower not in EXCLUDED
-    ]
-
-
 def _kept(model):
     return model._meta.label_lower not in EXCLUDED and model._meta.app_label not in EXCLUDED_APPS
+
+
+def kept_models():
+    """The models a backup keeps, in the order of INSTALLED_APPS (links between rows are checked at the end)."""
+    return [model for model in apps.get_models() if model._meta.managed and not model._meta.proxy and _kept(model)]
 
 
 def _natural_fks(model):
@@ -112,12 +110,7 @@ def project():
         version = None
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=settings.BASE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
+            ["git", "rev-parse", "HEAD"], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=10, check=True
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit = None
@@ -204,21 +197,41 @@ class _Hashing:
         while self.read(1024 * 1024):
             pass
 
+    def sums(self):
+        return {"size": self.size, "sha256": self.sha256.hexdigest()}
+
+
+def _json_bytes(value):
+    return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode()
+
 
 class _Writer:
     def __init__(self, tar):
-        self.tar, self.members, self.mtime = tar, {}, int(time.time())
+        self.tar, self.mtime = tar, int(time.time())
+        self.pending, self.sums = {}, {}  # members since the last sums member; sums members written
+        self.media_files = self.media_bytes = 0
 
-    def add(self, name, file, size):
+    def _add(self, name, file, size):
         info = tarfile.TarInfo(name)
         info.size, info.mtime, info.mode = size, self.mtime, 0o644
         reader = _Hashing(file)
         self.tar.addfile(info, reader)  # raises if the file is shorter than ``size``
-        self.members[name] = {"size": size, "sha256": reader.sha256.hexdigest()}
-        return self.members[name]
+        return reader.sums()
 
-    def add_bytes(self, name, data):
-        return self.add(name, io.BytesIO(data), len(data))
+    def add(self, name, file, size, **facts):
+        self.pending[name] = {**self._add(name, file, size), **facts}
+        if len(self.pending) >= SUMS_EVERY:
+            self.write_sums()
+
+    def add_bytes(self, name, data, **facts):
+        self.add(name, io.BytesIO(data), len(data), **facts)
+
+    def write_sums(self):
+        if self.pending:
+            name = f"sums/{len(self.sums) + 1:06d}.json"
+            data = _json_bytes(self.pending)
+            self.sums[name] = self._add(name, io.BytesIO(data), len(data))["sha256"]
+            self.pending = {}
 
     def add_model(self, model, using):
         """Write the model's rows, CHUNK at a time from a server-side cursor; returns how many."""
@@ -228,8 +241,8 @@ class _Writer:
         def flush():
             nonlocal parts, size, number
             number += 1
-            entry = self.add_bytes(f"data/{label}/{number:06d}.json", ("[\n" + ",\n".join(parts) + "\n]\n").encode())
-            entry["objects"] = len(parts)
+            data = ("[\n" + ",\n".join(parts) + "\n]\n").encode()
+            self.add_bytes(f"data/{label}/{number:06d}.json", data, objects=len(parts))
             parts, size = [], 0
 
         def emit(obj):
@@ -258,6 +271,15 @@ class _Writer:
             flush()
         return count
 
+    def add_media(self, storage, name):
+        try:
+            size = storage.size(name)
+            with storage.open(name, "rb") as file:
+                self.add(f"media/{name}", file, size)
+        except (OSError, tarfile.TarError) as exc:
+            raise BackupError(f"media/{name}: {exc}") from exc
+        self.media_files, self.media_bytes = self.media_files + 1, self.media_bytes + size
+
 
 @contextlib.contextmanager
 def _snapshot(using):
@@ -284,14 +306,8 @@ def media_names(storage):
             if folder or not sub.startswith(STAGING):
                 yield from walk(f"{folder}/{sub}" if folder else sub)
 
-    try:
+    with contextlib.suppress(FileNotFoundError):  # no media folder yet
         yield from walk("")
-    except FileNotFoundError:  # no media folder yet
-        return
-
-
-def _json_bytes(value):
-    return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode()
 
 
 def backup(path, storage=None, using=DEFAULT_DB_ALIAS):
@@ -313,13 +329,16 @@ def backup(path, storage=None, using=DEFAULT_DB_ALIAS):
                     writer.add_bytes(HEADER, _json_bytes(header))
                     counts = {model._meta.label_lower: writer.add_model(model, using) for model in kept_models()}
                 for name in media_names(storage):
-                    try:
-                        with storage.open(name, "rb") as file:
-                            writer.add(f"media/{name}", file, storage.size(name))
-                    except (OSError, tarfile.TarError) as exc:
-                        raise BackupError(f"media/{name}: {exc}") from exc
-                manifest = {**header, "models": counts, "members": writer.members}
-                writer.add_bytes(MANIFEST, _json_bytes(manifest))
+                    writer.add_media(storage, name)
+                writer.write_sums()
+                manifest = {
+                    **header,
+                    "models": counts,
+                    "media": {"files": writer.media_files, "bytes": writer.media_bytes},
+                    "sums": writer.sums,
+                }
+                data = _json_bytes(manifest)
+                writer._add(MANIFEST, io.BytesIO(data), len(data))
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(partial, path)
@@ -334,7 +353,7 @@ def backup(path, storage=None, using=DEFAULT_DB_ALIAS):
 
 
 def _member_kind(member):
-    """("data", "app.model") or ("media", name) for a member, or BackupError for anything else."""
+    """("data", "app.model"), ("media", name) or ("sums", None) for a member; BackupError for anything else."""
     name = member.name
     parts = name.split("/")
     if name.startswith("/") or "\\" in name or any(part in {"", ".", ".."} for part in parts):
@@ -345,17 +364,27 @@ def _member_kind(member):
         return "data", parts[1]
     if parts[0] == "media" and len(parts) > 1 and not parts[1].startswith(STAGING):
         return "media", "/".join(parts[1:])
+    if parts[0] == "sums" and len(parts) == 2:
+        return "sums", None
     raise BackupError(f"{name}: not a member of a backup archive")
 
 
-class Reader:
-    """Reads an archive front to back; checks every member against the manifest at its end.
+class Entry:
+    """A data or media member being read. For a data member the reader of ``file`` sets ``objects``."""
 
-    ``member`` names the member being read, for messages.
+    def __init__(self, kind, name, file):
+        self.kind, self.name, self.file, self.objects = kind, name, file, None
+
+
+class Reader:
+    """Reads an archive front to back, checking every member against the sums that follow it and
+    the sums against the manifest at the end. ``member`` names the member being read, for messages.
     """
 
     def __init__(self, path):
-        self.path, self.member, self.seen, self.objects = str(path), None, {}, {}
+        self.path, self.member = str(path), None
+        self.pending, self.sums = {}, {}  # members since the last sums member; sums members read
+        self.counts, self.media_files, self.media_bytes = Counter(), 0, 0
 
     def __enter__(self):
         try:
@@ -375,6 +404,18 @@ class Reader:
             self.tar.close()
         self.raw.close()
 
+    @contextlib.contextmanager
+    def blame(self):
+        """Errors inside name the member being read."""
+        try:
+            yield
+        except BackupError:
+            raise
+        except (tarfile.TarError, EOFError, zlib.error) as exc:
+            raise BackupError(f"{self.member}: the archive is damaged or truncated here ({exc})") from exc
+        except Exception as exc:
+            raise BackupError(f"{self.member}: {type(exc).__name__}: {exc}") from exc
+
     def _next(self):
         try:
             member = self.tar.next()
@@ -386,31 +427,25 @@ class Reader:
         return member
 
     def _json(self, member):
+        """A member that holds a JSON object, and its sums."""
         with self.blame():
-            return json.loads(self.tar.extractfile(member).read())
-
-    @contextlib.contextmanager
-    def blame(self):
-        """Errors inside name the member being read."""
-        try:
-            yield
-        except BackupError:
-            raise
-        except Exception as exc:
-            raise BackupError(f"{self.member}: {type(exc).__name__}: {exc}") from exc
+            file = _Hashing(self.tar.extractfile(member))
+            value = json.load(file)
+            if not isinstance(value, dict):
+                raise BackupError(f"{member.name}: not a JSON object")
+        return value, file.sums()
 
     def header(self):
         member = self._next()
         if member is None or member.name != HEADER:
             raise BackupError(f"{self.path}: not a backup archive (it does not start with {HEADER})")
-        header = self._json(member)
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
-            raise BackupError(f"{HEADER}: archive format {header.get('format')!r}; this code reads format {FORMAT}")
-        self.header_data = header
-        return header
+        self.header_data, self.pending[HEADER] = self._json(member)
+        if self.header_data.get("format") != FORMAT:
+            raise BackupError(f"{HEADER}: archive format {self.header_data.get('format')!r}; this code reads {FORMAT}")
+        return self.header_data
 
     def entries(self):
-        """(kind, name, file) for each data and media member; then reads and checks the manifest."""
+        """An Entry for each data and media member; the sums and the manifest are checked on the way."""
         while True:
             member = self._next()
             if member is None:
@@ -419,44 +454,58 @@ class Reader:
                 break
             with self.blame():
                 kind, name = _member_kind(member)
-                file = _Hashing(self.tar.extractfile(member))
-            yield kind, name, file
+                if kind == "sums":
+                    self._check_sums(member)
+                    continue
+                entry = Entry(kind, name, _Hashing(self.tar.extractfile(member)))
+            yield entry
             with self.blame():
-                file.drain()
-            self.seen[member.name] = {"size": file.size, "sha256": file.sha256.hexdigest()}
-        self.manifest = self._json(member)
+                entry.file.drain()
+            self.pending[member.name] = entry.file.sums()
+            if kind == "data":
+                self.pending[member.name]["objects"] = entry.objects
+                self.counts[name] += entry.objects
+            else:
+                self.media_files, self.media_bytes = self.media_files + 1, self.media_bytes + entry.file.size
+        self.manifest, _sums = self._json(member)
         if self._next() is not None:
             raise BackupError(f"{self.member}: a member after the manifest")
-        self._check_manifest()
+        with self.blame():
+            self._check_manifest()
+
+    def _check_sums(self, member):
+        listed, sums = self._json(member)
+        for name, found in self.pending.items():
+            expected = listed.pop(name, None)
+            if expected is None:
+                raise BackupError(f"{name}: not listed in {member.name}")
+            if (found["size"], found["sha256"]) != (expected.get("size"), expected.get("sha256")):
+                raise BackupError(f"{name}: damaged: its size or sha256 differs from {member.name}'s")
+            if found.get("objects") != expected.get("objects"):
+                raise BackupError(f"{name}: {found['objects']} objects, {member.name} says {expected.get('objects')}")
+        if listed:
+            raise BackupError(f"{next(iter(listed))}: listed in {member.name}, missing from the archive")
+        self.sums[member.name] = sums["sha256"]
+        self.pending = {}
 
     def _check_manifest(self):
-        listed = self.manifest.get("members", {})
-        for name, found in self.seen.items():
-            if name not in listed:
-                raise BackupError(f"{name}: not listed in the manifest")
-            if (found["size"], found["sha256"]) != (listed[name].get("size"), listed[name].get("sha256")):
-                raise BackupError(f"{name}: damaged: its size or sha256 differs from the manifest's")
-            expected = listed[name].get("objects")
-            if name in self.objects and self.objects[name] != expected:
-                raise BackupError(f"{name}: {self.objects[name]} objects, the manifest says {expected}")
-        missing = sorted(set(listed) - set(self.seen) - {HEADER})
-        if missing:
-            raise BackupError(f"{missing[0]}: listed in the manifest, missing from the archive (truncated?)")
+        if self.pending:
+            raise BackupError(f"{next(iter(self.pending))}: not listed in any sums member")
+        if self.manifest.get("sums") != self.sums:
+            missing = sorted(set(self.manifest.get("sums", {})) - set(self.sums))
+            raise BackupError(
+                f"{missing[0]}: listed in the manifest, missing from the archive (truncated?)"
+                if missing
+                else f"{MANIFEST}: its sums members differ from the archive's"
+            )
         if self.manifest.get("migrations") != self.header_data.get("migrations"):
             raise BackupError(f"{MANIFEST}: its migrations differ from {HEADER}'s")
-
-    def model_counts(self):
-        """Objects per model, counted in the members read."""
-        counts = Counter()
-        for name, objects in self.objects.items():
-            counts[name.split("/")[1]] += objects
-        return counts
-
-    def check_counts(self):
-        counts = self.model_counts()
         for label, expected in self.manifest.get("models", {}).items():
-            if counts[label] != expected:
-                raise BackupError(f"{label}: {counts[label]} objects in the archive, the manifest says {expected}")
+            if self.counts[label] != expected:
+                raise BackupError(f"{label}: {self.counts[label]} objects in the archive, the manifest says {expected}")
+        media = {"files": self.media_files, "bytes": self.media_bytes}
+        if self.manifest.get("media") != media:
+            raise BackupError(f"media: {media} in the archive, the manifest says {self.manifest.get('media')}")
 
 
 def check(path, log=print):
@@ -476,21 +525,16 @@ def check(path, log=print):
             f"{len(header.get('migrations', []))} migrations applied: "
             + (f"this code cannot restore it: {problem}" if problem else "the same as this code's")
         )
-        media, media_bytes = 0, 0
-        for kind, _name, file in reader.entries():
-            with reader.blame():
-                if kind == "data":
-                    objects = json.load(file)
+        for entry in reader.entries():
+            if entry.kind == "data":
+                with reader.blame():
+                    objects = json.load(entry.file)
                     if not isinstance(objects, list):
                         raise BackupError(f"{reader.member}: not a list of objects")
-                    reader.objects[reader.member] = len(objects)
-                else:
-                    file.drain()
-                    media, media_bytes = media + 1, media_bytes + file.size
-        reader.check_counts()
+                entry.objects = len(objects)
     for label, count in reader.manifest["models"].items():
         log(f"  {label}: {count}")
-    log(f"  media: {media} files, {media_bytes} bytes (each sha256 checked)")
+    log(f"  media: {reader.media_files} files, {reader.media_bytes} bytes")
     return reader.manifest
 
 
@@ -498,33 +542,35 @@ def check(path, log=print):
 
 
 class _Media:
-    """A restore's media files: written under temporary names in a staging folder, put in place
-    only when everything else has worked, removed if anything fails.
+    """A restore's media files: written into a staging folder of the storage, put in place only
+    when everything else has worked, removed if anything fails.
 
     On a local folder (FileSystemStorage) a file is put in place by a rename, which is atomic; any
-    other storage (S3-compatible…) has no rename, so the staged file is copied to its
-    name and then deleted: object stores show an object only once it is written whole.
+    other storage (S3-compatible…) has no rename, so the staged file is copied to its name and then
+    deleted: object stores show an object only once it is written whole. The staging folder is
+    walked to put files in place, so no list of them is kept; the names put in place are, to take
+    them back if the commit fails (about a hundred bytes a file).
     """
 
     def __init__(self, storage):
-        self.storage = storage
-        self.staging = f"{STAGING}{uuid.uuid4().hex}"
-        self.staged, self.placed, self.made_folders = [], [], []
+        self.storage, self.staging = storage, f"{STAGING}{uuid.uuid4().hex}"
         self.local = isinstance(storage, FileSystemStorage)
+        self.placed, self.made_folders, self.count = [], [], 0
 
     def stage(self, name, file):
-        self.staged.append((name, f"{self.staging}/{name}"))  # removed by discard() even if half written
-        staged = self.storage.save(self.staged[-1][1], File(file, name=name))
-        self.staged[-1] = (name, staged)
+        staged = self.storage.save(f"{self.staging}/{name}", File(file, name=name))
+        if staged != f"{self.staging}/{name}":
+            raise BackupError(f"media/{name}: the storage changed its name to {staged}")
         if self.storage.exists(name):
+            self.storage.delete(staged)
             if _sha256(self.storage, name) != file.sha256.hexdigest():
-                self.storage.delete(staged)
                 raise BackupError(f"media/{name}: the site already has a different file of this name")
-            self.storage.delete(staged)  # the same file is there already
-            self.staged.pop()
+            return  # the same file is there already
+        self.count += 1
 
     def place(self):
-        for name, staged in self.staged:
+        for staged in media_names_under(self.storage, self.staging):
+            name = staged.removeprefix(f"{self.staging}/")
             if self.local:
                 target = Path(self.storage.path(name))
                 self._make_folders(target.parent)
@@ -553,9 +599,6 @@ class _Media:
         for name in self.placed:
             with contextlib.suppress(Exception):
                 self.storage.delete(name)
-        for _name, staged in self.staged:
-            with contextlib.suppress(Exception):
-                self.storage.delete(staged)
         for folder in reversed(self.made_folders):
             with contextlib.suppress(OSError):
                 folder.rmdir()
@@ -564,6 +607,19 @@ class _Media:
     def _remove_staging(self):
         if self.local:  # a folder of this restore's own
             shutil.rmtree(self.storage.path(self.staging), ignore_errors=True)
+        else:
+            for staged in list(media_names_under(self.storage, self.staging)):
+                with contextlib.suppress(Exception):
+                    self.storage.delete(staged)
+
+
+def media_names_under(storage, folder):
+    with contextlib.suppress(FileNotFoundError):
+        folders, files = storage.listdir(folder)
+        for name in files:
+            yield f"{folder}/{name}"
+        for sub in folders:
+            yield from media_names_under(storage, f"{folder}/{sub}")
 
 
 def _sha256(storage, name):
@@ -593,6 +649,7 @@ class Restore:
         return self.reader.member if self.reader else None
 
     def run(self):
+        """Returns the manifest and how many media files were put in place."""
         connection = connections[self.using]
         with Reader(self.path) as self.reader:
             header = self.reader.header()
@@ -606,19 +663,18 @@ class Restore:
                     for label in MADE_BY_MIGRATIONS:
                         self.models[label]._base_manager.using(self.using).all().delete()
                     with connection.constraint_checks_disabled():
-                        for kind, name, file in self.reader.entries():
+                        for entry in self.reader.entries():
                             with self.reader.blame():
-                                if kind == "data":
-                                    self.reader.objects[self.reader.member] = self._load(name, file)
+                                if entry.kind == "data":
+                                    entry.objects = self._load(entry.name, entry.file)
                                 else:
-                                    media.stage(name, file)
-                    self.reader.check_counts()
+                                    media.stage(entry.name, entry.file)
                     self._finish(connection)
                     media.place()
             except BaseException:
                 media.discard()
                 raise
-        return self.reader.manifest, len(media.placed)
+        return self.reader.manifest, media.count
 
     def _check_target(self):
         pending = _unapplied(self.using)

@@ -47,8 +47,7 @@ def archived_rows(archive):
         for member in tar:
             if member.name == "manifest.json":
                 manifest = json.load(tar.extractfile(member))
-    media = sum(1 for name in manifest["members"] if name.startswith("media/"))
-    return sum(manifest["models"].values()), media
+    return sum(manifest["models"].values()), manifest["media"]["files"]
 
 
 def main():

@@ -217,15 +217,22 @@ def members(path):
         return [(member.name, tar.extractfile(member).read()) for member in tar]
 
 
-def write_archive(path, entries, fix_manifest=True):
-    """An archive of these members; the manifest's sizes and hashes made to match them, so that a
-    test reaches what it means to test rather than the hash check."""
-    if fix_manifest:
-        manifest = json.loads(dict(entries)["manifest.json"])
+def write_archive(path, entries, fix_sums=True):
+    """An archive of these members. With ``fix_sums`` the sums members and the manifest are made to
+    match the members, so that a test reaches what it means to test rather than the hash check."""
+    if fix_sums:
+        data_of, fixed = dict(entries), {}
         for name, data in entries:
-            if name in manifest["members"]:
-                manifest["members"][name].update(size=len(data), sha256=hashlib.sha256(data).hexdigest())
-        entries = [(n, json.dumps(manifest).encode() if n == "manifest.json" else d) for n, d in entries]
+            if name.startswith("sums/"):
+                sums = json.loads(data)
+                for member, entry in sums.items():
+                    if member in data_of:
+                        entry.update(size=len(data_of[member]), sha256=hashlib.sha256(data_of[member]).hexdigest())
+                fixed[name] = json.dumps(sums).encode()
+        manifest = json.loads(data_of["manifest.json"])
+        manifest["sums"] = {name: hashlib.sha256(fixed[name]).hexdigest() for name in manifest["sums"]}
+        fixed["manifest.json"] = json.dumps(manifest).encode()
+        entries = [(name, fixed.get(name, data)) for name, data in entries]
     with tarfile.open(path, "w:gz") as tar:
         for name, data in entries:
             info = tarfile.TarInfo(name)
@@ -316,20 +323,27 @@ def test_restore_goes_through_the_storage_api(tmp_path, django_user_model, setti
 
 
 def test_check_reports_what_an_archive_holds_and_writes_nothing(archive):
+    before = dump_site()
     out = StringIO()
     call_command("restore", "--check", str(archive), stdout=out)
+    assert dump_site() == before
     report = out.getvalue()
     assert "newsroom 0.1.0" in report
     assert "the same as this code's" in report
     assert f"articles.article: {Article.objects.count()}" in report
     assert "is whole" in report
-    manifest = json.loads(dict(members(archive))["manifest.json"])
+    entries = dict(members(archive))
+    manifest = json.loads(entries["manifest.json"])
     assert manifest["models"]["articles.article"] == Article.objects.count()
-    media = {name: entry for name, entry in manifest["members"].items() if name.startswith("media/")}
-    assert media["media/attachments/说明 文件.txt"] == {
+    sums = {}
+    for name in manifest["sums"]:
+        assert hashlib.sha256(entries[name]).hexdigest() == manifest["sums"][name]
+        sums.update(json.loads(entries[name]))
+    assert sums["media/attachments/说明 文件.txt"] == {
         "size": len("第一行\r\n第二行 ".encode()),
         "sha256": hashlib.sha256("第一行\r\n第二行 ".encode()).hexdigest(),
     }
+    assert set(sums) == set(entries) - {"manifest.json", *manifest["sums"]}  # every member has its sums
     assert manifest["migrations"] == backups.applied_migrations()
     assert manifest["project"]["version"] == "0.1.0"
 
@@ -344,7 +358,7 @@ def test_check_finds_a_truncated_or_damaged_archive(archive, tmp_path):
     entries = members(archive)
     name, chunk = next((n, d) for n, d in entries if n.startswith("data/articles.article/"))
     changed = [(n, d.replace("草稿".encode(), "草图".encode()) if n == name else d) for n, d in entries]
-    damaged = write_archive(tmp_path / "damaged.tar.gz", changed, fix_manifest=False)
+    damaged = write_archive(tmp_path / "damaged.tar.gz", changed, fix_sums=False)
     with pytest.raises(CommandError, match=f"{name}: damaged"):
         call_command("restore", "--check", str(damaged), stdout=StringIO())
 
@@ -368,7 +382,7 @@ def test_a_damaged_member_leaves_the_new_site_as_it_was(archive, tmp_path, new_s
     name = next(n for n, _ in entries if n.startswith("data/articles.article/"))
     # Still valid JSON, every row still loads: only the manifest's sha256 tells.
     changed = [(n, d.replace("草稿".encode(), "草图".encode()) if n == name else d) for n, d in entries]
-    path = write_archive(tmp_path / "damaged.tar.gz", changed, fix_manifest=False)
+    path = write_archive(tmp_path / "damaged.tar.gz", changed, fix_sums=False)
     assert_restore_fails(new_site, path, f"{name}: damaged")
 
 
@@ -430,6 +444,34 @@ def test_members_outside_the_media_folder_are_refused(archive, tmp_path, new_sit
     assert_restore_fails(new_site, path, name, "refused")
     assert not (new_site.media.parent / "escaped.txt").exists()
     assert not Path("/tmp/absolute.txt").exists()
+
+
+def test_a_link_member_is_refused(archive, tmp_path, new_site):
+    path = tmp_path / "link.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in members(archive):
+            if name == "manifest.json":
+                link = tarfile.TarInfo("media/passwd")
+                link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+                tar.addfile(link)
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    assert_restore_fails(new_site, path, "media/passwd: refused: not a regular file")
+
+
+def test_a_different_file_of_the_same_name_in_the_new_site_is_kept(archive, new_site):
+    """Media files are never overwritten: a file of the archive's name with other bytes stops the restore."""
+    name = next(n for n, _ in members(archive) if n.startswith("media/attachments/"))
+    mine = new_site.media / name.removeprefix("media/")
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"the new site's own file")
+    result = new_site.manage("restore", str(archive))
+    assert result.returncode != 0
+    assert f"{name}: the site already has a different file of this name" in result.stderr
+    assert mine.read_bytes() == b"the new site's own file"
+    assert new_site.dump()["models"] == new_site.empty["models"]
+    assert [p for p in new_site.media.rglob("*") if p.is_file()] == [mine]
 
 
 def test_an_interrupted_restore_leaves_the_new_site_as_it_was(archive, tmp_path, new_site):

@@ -17,9 +17,8 @@ class Command(BaseCommand):
             manifest = backups.backup(path)
         except backups.BackupError as exc:
             raise CommandError(f"backup failed, no archive written: {exc}") from exc
-        rows = sum(manifest["models"].values())
-        media = [entry for name, entry in manifest["members"].items() if name.startswith("media/")]
+        rows, media = sum(manifest["models"].values()), manifest["media"]
         self.stdout.write(
-            f"{path}: {rows} rows of {len(manifest['models'])} models, "
-            f"{len(media)} media files ({sum(entry['size'] for entry in media)} bytes)"
+            f"{path}: {rows} rows of {len(manifest['models'])} models, {media['files']} media files "
+            f"({media['bytes']} bytes)"
         )
