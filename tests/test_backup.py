@@ -21,6 +21,7 @@ import pytest
 import reversion
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
@@ -286,11 +287,7 @@ def test_a_site_comes_back_exactly_in_a_new_database_and_media_folder(tmp_path, 
     # New rows get ids after the restored ones.
     made = new_site.manage("shell", "-c", "from articles.models import Unit; print(Unit.objects.create(name='新').pk)")
     assert made.returncode == 0, made.stderr
-    assert int(made.stdout.split()[-1]) > max(row["id"] for row in rows_of(before, "articles.unit"))
-
-
-def rows_of(dump, label):
-    return dump["models"][label]
+    assert int(made.stdout.split()[-1]) > max(row["id"] for row in before["models"]["articles.unit"])
 
 
 @pytest.mark.django_db(transaction=True)
@@ -308,8 +305,6 @@ def test_restore_goes_through_the_storage_api(tmp_path, django_user_model, setti
 
     # An empty site (the rows flushed) on a new, empty in-memory storage.
     call_command("flush", "--noinput")
-    from django.contrib.contenttypes.models import ContentType
-
     ContentType.objects.clear_cache()
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
     assert dump_site()["media"] == {}
