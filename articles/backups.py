@@ -216,6 +216,7 @@ class _Writer:
         info.size, info.mtime, info.mode = size, self.mtime, 0o644
         reader = _Hashing(file)
         self.tar.addfile(info, reader)  # raises if the file is shorter than ``size``
+        self.tar.members.clear()  # tarfile keeps every member's header, even when streaming
         return reader.sums()
 
     def add(self, name, file, size, **facts):
@@ -422,6 +423,7 @@ class Reader:
         except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
             where = f"after {self.member}" if self.member else self.path
             raise BackupError(f"{where}: the archive is damaged or truncated ({exc})") from exc
+        self.tar.members.clear()  # tarfile keeps every member's header, even when streaming
         if member is not None:
             self.member = member.name
         return member

@@ -531,6 +531,33 @@ def test_a_full_disk_leaves_the_new_site_as_it_was(tmp_path, new_site, django_us
     assert not any(p.is_file() for p in new_site.media.rglob("*"))
 
 
+# --- streaming ------------------------------------------------------------------------------------
+
+
+def test_nothing_is_kept_per_member_while_streaming(tmp_path):
+    """tarfile keeps the header of every member it reads or writes, even streaming (about 530 bytes
+    a member: hundreds of MB for a site with 100,000 images and their renditions). Writing and
+    reading keep at most SUMS_EVERY members' sums (bench/backup.py measures whole processes)."""
+    path = tmp_path / "many.tar.gz"
+    with open(path, "wb") as raw, tarfile.open(fileobj=raw, mode="w|gz") as tar:
+        writer = backups._Writer(tar)
+        writer.add_bytes(backups.HEADER, json.dumps({"format": backups.FORMAT, "migrations": []}).encode())
+        for i in range(2500):
+            writer.add_bytes(f"media/articles/照片-{i:06d}.jpg", b"x")
+            assert tar.members == [] and len(writer.pending) < backups.SUMS_EVERY
+        writer.write_sums()
+        manifest = {"migrations": [], "models": {}, "media": {"files": 2500, "bytes": 2500}, "sums": writer.sums}
+        data = json.dumps(manifest).encode()
+        writer._add(backups.MANIFEST, io.BytesIO(data), len(data))
+    assert len(writer.sums) == 3
+
+    with backups.Reader(path) as reader:
+        reader.header()
+        for _entry in reader.entries():
+            assert reader.tar.members == [] and len(reader.pending) <= backups.SUMS_EVERY
+    assert reader.media_files == 2500 and len(reader.sums) == 3
+
+
 # --- what restore refuses ------------------------------------------------------------------------
 
 
