@@ -220,7 +220,7 @@ def remove_articles(pks):
     SearchEntry.objects.filter(article_id__in=list(pks)).delete()
 
 
-def rebuild(batch_size=500, progress=None):
+def rebuild(batch_size=100, progress=None):
     """Index every article again, in batches. Returns the number of articles indexed."""
     SearchEntry.objects.all().delete()
     pks = list(Article.objects.order_by("pk").values_list("pk", flat=True))

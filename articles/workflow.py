@@ -110,7 +110,7 @@ def articles_deleted(pks):
     content_changed()
 
 
-def all_articles_changed(batch_size=500, progress=None):
+def all_articles_changed(batch_size=100, progress=None):
     """After a bulk load (a restore) or to repair the search index: index every article again."""
     search.rebuild(batch_size=batch_size, progress=progress)
     content_changed()

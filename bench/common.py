@@ -134,3 +134,16 @@ def worker_rss_mb(master):
             if line.startswith("VmRSS:"):
                 sizes.append(int(line.split()[1]) / 1024)
     return sizes
+
+
+def readme_section(name, text):
+    """Put ``text`` into README.md between <!-- bench:name --> and <!-- /bench:name --> (figures are
+    never pasted by hand)."""
+    readme = PROJECT / "README.md"
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    content = readme.read_text(encoding="utf-8")
+    if start not in content or end not in content:
+        sys.exit(f"README.md has no {start} … {end} markers")
+    before, rest = content.split(start, 1)
+    _old, after = rest.split(end, 1)
+    readme.write_text(f"{before}{start}\n{text}\n{end}{after}", encoding="utf-8")

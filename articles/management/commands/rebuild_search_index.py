@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Rebuild the search index of every article (after a bulk load, or to repair it)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--batch", type=int, default=500, help="articles indexed per transaction")
+        parser.add_argument(
+            "--batch", type=int, default=100, help="articles indexed per transaction (memory grows with it)"
+        )
 
     def handle(self, *args, batch, **options):
         def progress(done, total):

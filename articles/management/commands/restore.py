@@ -1,45 +1,53 @@
-import tarfile
-import tempfile
-from pathlib import Path
+import signal
+import threading
 
-from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from articles import workflow
-from articles.models import Article
+from articles import backups, workflow
 
 
 class Command(BaseCommand):
-    help = "Restore a `backup` archive into an empty, migrated site: the database, then the media files."
+    help = (
+        "Restore a `backup` archive into an empty, migrated site, all or nothing: the rows, the media "
+        "files, then the search index. --check reads the archive through and reports, writing nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="read the archive through: report what it holds and whether it is whole; write nothing",
+        )
 
-    def handle(self, *args, path, **options):
-        if Article.objects.exists():
-            raise CommandError(
-                "The site already has articles: restore only into an empty site (migrate a new database)."
-            )
-        with tempfile.TemporaryDirectory() as tmp:
+    def handle(self, *args, path, check, **options):
+        if check:
             try:
-                with tarfile.open(path, "r:gz") as archive:
-                    # The "data" filter refuses absolute paths, links out of the folder and device files.
-                    archive.extractall(tmp, filter="data")
-            except (OSError, tarfile.TarError) as exc:
-                raise CommandError(f"{path}: not a backup archive ({exc})") from exc
-            data = Path(tmp) / "data.xml"
-            if not data.is_file():
-                raise CommandError(f"{path}: no data.xml inside: not a backup archive")
-            with transaction.atomic():
-                call_command("loaddata", str(data), verbosity=0)
-            media = Path(settings.MEDIA_ROOT)
-            files = 0
-            for file in sorted(p for p in (Path(tmp) / "media").rglob("*") if p.is_file()):
-                target = media / file.relative_to(Path(tmp) / "media")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(file.read_bytes())
-                files += 1
-        workflow.all_articles_changed()
-        self.stdout.write(f"restored {Article.objects.count()} articles and {files} media files")
+                backups.check(path, log=self.stdout.write)
+            except backups.BackupError as exc:
+                raise CommandError(f"{path} is not whole: {exc}") from exc
+            self.stdout.write(f"{path} is whole: every member matches the manifest")
+            return
+        job = backups.Restore(path)
+        # A stop from the service manager (SIGTERM) is an interrupt too: the restore undoes itself.
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if in_main else None
+        try:
+            manifest, files = job.run()
+        except backups.BackupError as exc:
+            raise CommandError(f"restore failed, the site is as it was: {exc}") from exc
+        except KeyboardInterrupt:
+            raise CommandError(f"restore interrupted at {job.member}: the site is as it was") from None
+        finally:
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
+        rows = sum(manifest["models"].values())
+        self.stdout.write(f"restored {rows} rows and {files} media files; rebuilding the search index…")
+        try:
+            workflow.all_articles_changed()
+        except KeyboardInterrupt:
+            raise CommandError(
+                "interrupted while rebuilding the search index: the site is restored, but search finds only "
+                "some articles until `manage.py rebuild_search_index` has run"
+            ) from None
+        self.stdout.write("search index rebuilt")
