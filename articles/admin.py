@@ -204,22 +204,24 @@ class ArticleUnitInline(admin.TabularInline):
 
 
 class ContentAdmin(ChineseChangeMessage, admin.ModelAdmin):
-    """Admin whose changes readers see: tells the workflow after each save or delete."""
+    """Admin whose changes readers see: after each save or delete, the pages that show it are made
+    cold. Here (sections, columns, notices, promo blocks, settings) that is every page, as every page
+    shows them (``versions.SITE``); articles, units and tags say more precisely (the workflow)."""
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         self.content_saved(request, form)
 
     def content_saved(self, request, form):
-        versions.content_changed()
+        versions.site_changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        versions.content_changed()
+        versions.site_changed()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        versions.content_changed()
+        versions.site_changed()
 
 
 @admin.register(Article)

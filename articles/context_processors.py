@@ -1,7 +1,7 @@
 from typing import NamedTuple
 
-from . import feed_formats
-from .cache import versioned
+from . import feed_formats, versions
+from .cache.derived import derived_value
 from .models import Section, SiteSettings
 
 
@@ -20,5 +20,5 @@ def site_chrome():
 
 
 def site(request):
-    """Site settings, the section links and the site's feeds, kept per content version."""
-    return versioned("site", site_chrome)
+    """Site settings, the section links and the site's feeds, kept until the site's own version moves."""
+    return derived_value("site", site_chrome, depends_on=[versions.SITE])

@@ -4,9 +4,10 @@ One ``Feed`` class per scope (site, section, column, unit, tag); the format is p
 picks the feed generator, so every scope comes in every format without copies. As with class-based
 views, a new feed object serves each request, so its methods may use ``self.request``.
 
-Conditional GET: what a feed shows depends only on the content version (bumped by the publishing
-module on every change) and the newest visible publish time of its scope (one indexed query), which
-is how a scheduled article, appearing with no save, changes the feed. That pair gives the ETag, and
+Conditional GET: what a feed shows depends only on the versions of the site and of its scope's list
+(``articles.versions``, moved by the workflow on every change to them) and the newest visible publish
+time of its scope (one indexed query), which is how a scheduled article, appearing with no save,
+changes the feed. That pair gives the ETag, and
 the time it was first seen gives Last-Modified, so a 304 is answered without building the feed.
 
 Text is escaped for the reader who reads it. Titles, summaries and names are plain text; the body is
@@ -243,7 +244,9 @@ class LatestArticlesFeed(Feed):
     def state(self):
         """Everything the feed's content depends on, as a short hash (it is the ETag)."""
         newest = self.articles().aggregate(newest=Max("publish_at"))["newest"]
-        key = f"{versions.content_version()}:{newest and newest.isoformat()}"
+        scopes = [versions.SITE, versions.list_of(self.scope)]
+        versions.depends_on(*scopes)
+        key = f"{versions.current(scopes)}:{newest and newest.isoformat()}"
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     @cached_property

@@ -109,25 +109,14 @@ class SiteSettings(models.Model):
 
 
 class ContentVersion(models.Model):
-    """A counter bumped by the workflow on every change readers can see (no admin)."""
+    """The version of one scope of what readers see (``articles.versions``), moved after each change
+    that touches it. Kept here only when there is no shared cache (Redis); no admin."""
 
-    value = models.BigIntegerField(default=1)
-
-    class Meta:
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="content_version_singleton")]
+    scope = models.CharField(max_length=100, unique=True)
+    value = models.BigIntegerField()
 
     def __str__(self):
-        return str(self.value)
-
-    @classmethod
-    def current(cls):
-        value = cls.objects.filter(pk=1).values_list("value", flat=True).first()
-        return value if value is not None else cls.objects.get_or_create(pk=1)[0].value
-
-    @classmethod
-    def bump(cls):
-        if not cls.objects.filter(pk=1).update(value=models.F("value") + 1):
-            cls.objects.get_or_create(pk=1, defaults={"value": 2})
+        return f"{self.scope} {self.value}"
 
 
 class Section(models.Model):
@@ -790,3 +779,19 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return str(self.article_id)
+
+
+class ArticleScopes(models.Model):
+    """Where an article is shown, or will be once its scheduled time comes: the scopes
+    (``articles.versions``) that the next change of it makes cold, besides those it moves to.
+
+    Written by the workflow with each change of the article, in the same transaction (like the
+    search index); rebuilt from the articles at any time (``articles.scopes.rebuild``).
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    scopes = models.TextField(blank=True, help_text="Scope names, separated by spaces.")
+    position = models.DateTimeField(null=True, help_text="Its publish time while published, for its neighbours.")
+
+    def __str__(self):
+        return f"{self.article_id}: {self.scopes}"

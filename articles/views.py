@@ -23,8 +23,8 @@ from django.views.generic import (
 )
 from taggit.models import Tag, TaggedItem
 
-from . import bodies
-from .cache import versioned
+from . import bodies, versions
+from .cache.derived import derived_value
 from .forms import SearchForm
 from .models import (
     Article,
@@ -71,13 +71,19 @@ class PublishedArticles:
         # Pages show each lead image through its renditions (feeds, which share for_list, do not).
         return Article.objects.published().for_list().prefetch_related("images__renditions")
 
+    def list_scope(self):
+        """What the list shows, as a scope of ``articles.versions``: the page and its count depend on it."""
+        return versions.ARTICLES
+
     def get_paginator(self, queryset, per_page, **kwargs):
-        """Counting 100,000 articles takes tens of milliseconds: the count is kept per content version."""
+        """Counting 100,000 articles takes tens of milliseconds: the count is kept until the list changes."""
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        paginator.count = versioned(f"count:{type(self).__name__}:{sorted(self.kwargs.items())}", queryset.count)
+        name = f"count:{type(self).__name__}:{sorted(self.kwargs.items())}"
+        paginator.count = derived_value(name, queryset.count, depends_on=[self.list_scope()])
         return paginator
 
     def get_context_data(self, **kwargs):
+        versions.depends_on(self.list_scope())
         context = super().get_context_data(**kwargs)
         if context.get("is_paginated"):
             page = context["page_obj"]
@@ -100,6 +106,9 @@ class ArticleListView(PublishedArticles, ListView):
             return articles
         self.scope = self.get_scope()
         return articles.filter(self.in_scope())
+
+    def list_scope(self):
+        return versions.list_of(None if self.scope_model is None else self.scope)
 
     def in_scope(self):
         # One unit or tag links to an article at most once (unique constraints): no DISTINCT needed.
@@ -284,7 +293,7 @@ class ArticleDetailView(DetailView):
             return self.load_and_render(queryset)
         # Absolute URLs (share links, Open Graph) name the host the reader asked for.
         key = f"article:{self.kwargs['pk']}:{self.request.build_absolute_uri('/')}"
-        return versioned(key, lambda: self.load_and_render(queryset))
+        return derived_value(key, lambda: self.load_and_render(queryset))
 
     def load_and_render(self, queryset):
         article = super().get_object(queryset)
@@ -333,6 +342,13 @@ class ArticleDetailView(DetailView):
                 .order_by("publish_at", "pk")
                 .first()
             )
+        # What the HTML shows: this article, its neighbours, and the articles it names.
+        named = [*context["related"], context.get("previous_article"), context.get("next_article")]
+        versions.depends_on(
+            versions.article(article.pk),
+            versions.neighbours(article.pk),
+            *(versions.article(other.pk) for other in named if other is not None),
+        )
         return {
             part: render_to_string(f"includes/article_{part}.html", context, self.request) for part in ("head", "main")
         }
@@ -341,6 +357,7 @@ class ArticleDetailView(DetailView):
 def article_qr(request, pk):
     """The article's address as a QR code, for sharing to WeChat (which has no share URL)."""
     article = get_object_or_404(Article.objects.visible_to(request.user).only("pk"), pk=pk)
+    versions.depends_on(versions.article(pk))
     image = qrcode.make(
         request.build_absolute_uri(article.get_absolute_url()), image_factory=qrcode.image.svg.SvgPathImage
     )
@@ -355,6 +372,7 @@ class SubscribeView(TemplateView):
     template_name = "articles/subscribe.html"
 
     def get_context_data(self, **kwargs):
+        versions.depends_on(versions.ARTICLES)  # units and tags are listed while a published article has them
         return super().get_context_data(
             feed_groups=[
                 (_("Sections"), Section.objects.all()),

@@ -1,12 +1,13 @@
 """Everything that happens when content changes, as explicit functions: the one door.
 
 The admin, the importer and management commands call these; nothing here runs from ``save()`` or
-a signal. Each records a revision where an article changes, re-indexes search and bumps the
-content version.
+a signal. Each records a revision where an article changes, re-indexes search and moves the
+versions of what the change touches: where the articles were shown before it and where they are
+shown after it (``articles.scopes``), so only the pages that show them become cold.
 
-What runs when: the content version (what every cache key holds) moves after the commit
-(``versions.content_changed`` uses ``transaction.on_commit``), so no reader can keep the old page under
-the new version. The search index is not a cache but rows of the same database: it is written in
+What runs when: the versions move after the commit (``versions.changed`` uses
+``transaction.on_commit``), so no reader can keep the old page under the new versions. Where each
+article is shown (``ArticleScopes``) and the search index is not a cache but rows of the same database: it is written in
 the caller's transaction, so it commits or rolls back with the article and readers see both change
 at once. Written after the commit it could be lost (a process that dies in between leaves the article
 changed and its entry old, with nothing to redo it) or overwritten by an older state (two saves whose
@@ -24,8 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from taggit.models import TaggedItem
 
-from . import history, renditions, review, roles, search
-from .versions import content_changed
+from . import history, renditions, review, roles, scopes, search, versions
 
 # What a revision of an article holds besides the article (``reversion.register(follow=...)``),
 # with what naming each part reads (its ``__str__``).
@@ -85,13 +85,14 @@ def _saved(article, user, comment):
     record_revision(article, user, comment)
     images_saved(article)
     search.index_articles([article.pk])
-    content_changed()
+    versions.changed(scopes.articles_changed([article.pk]))
 
 
-def articles_changed(pks, user=None, comment=""):
+def articles_changed(pks, user=None, comment="", touched=()):
     """After a change to many articles at once (a tag or unit renamed, merged or deleted).
 
     With a ``comment``, the articles keep a revision (one for them all) that says what happened.
+    ``touched`` names scopes the change touches besides the articles' own (the unit or tag itself).
     """
     pks = list(pks)
     if comment:
@@ -100,20 +101,15 @@ def articles_changed(pks, user=None, comment=""):
         articles = Article.objects.filter(pk__in=pks).order_by("pk").prefetch_related(*FOLLOWED)
         record_revisions(articles.iterator(chunk_size=500), user, comment)
     search.index_articles(pks)
-    content_changed()
-
-
-def articles_deleted(pks):
-    """After articles are deleted for good (purge_trash): their search entries go (the database
-    cascade has removed them already; this says so where deletes happen)."""
-    search.remove_articles(pks)
-    content_changed()
+    versions.changed(scopes.articles_changed(pks) | set(touched))
 
 
 def all_articles_changed(batch_size=100, progress=None):
-    """After a bulk load (a restore) or to repair the search index: index every article again."""
+    """After a bulk load (a restore) or to repair the search index: index every article again,
+    remember where each is shown again, and make every page cold."""
     search.rebuild(batch_size=batch_size, progress=progress)
-    content_changed()
+    scopes.rebuild()
+    versions.site_changed()
 
 
 def unit_saved(unit, user=None, renamed=False):
@@ -121,7 +117,8 @@ def unit_saved(unit, user=None, renamed=False):
     pks = list(unit.article_links.values_list("article_id", flat=True))
     if pks:
         roles.check_shared(user, "articles.change_unit")
-    articles_changed(pks, user, _("Unit renamed to “%(unit)s”.") % {"unit": unit} if renamed else "")
+    comment = _("Unit renamed to “%(unit)s”.") % {"unit": unit} if renamed else ""
+    articles_changed(pks, user, comment, touched={versions.unit(unit.pk)})
 
 
 @transaction.atomic
@@ -134,9 +131,10 @@ def delete_units(units, user=None):
     if pks:
         roles.check_shared(user, "articles.delete_unit")
     names = "、".join(str(unit) for unit in units)
+    touched = {versions.unit(unit.pk) for unit in units}
     for unit in units:
         unit.delete()
-    articles_changed(pks, user, _("Units deleted: %(names)s.") % {"names": names})
+    articles_changed(pks, user, _("Units deleted: %(names)s.") % {"names": names}, touched)
 
 
 def _transition(article, to, allowed_from, user, comment, check=roles.check_publish, **changes):
@@ -321,8 +319,9 @@ def purge_trash(now=None):
     with transaction.atomic():
         expired = Article.objects.filter(deleted_at__lt=cutoff)
         pks = list(expired.values_list("pk", flat=True))
-        expired.delete()
-        articles_deleted(pks)
+        touched = scopes.articles_changed(pks)  # nothing: what is in the trash is shown nowhere
+        expired.delete()  # their search entries go with them (the database cascade)
+        versions.changed(touched)
     return len(pks)
 
 
@@ -341,6 +340,7 @@ def merge_units(kept, duplicates, user=None):
     already = set(ArticleUnit.objects.filter(unit=kept).values_list("article_id", flat=True))
     links = ArticleUnit.objects.filter(unit__in=duplicates).order_by("article_id", "order", "pk")
     renamed = {link.article_id for link in links}  # their units are searched under the kept name now
+    touched = {versions.unit(unit.pk) for unit in [kept, *duplicates]}
     moved = 0
     for link in links:
         if link.article_id in already:
@@ -360,7 +360,7 @@ def merge_units(kept, duplicates, user=None):
                 setattr(kept, field, getattr(unit, field))
         unit.delete()
     kept.save()
-    articles_changed(renamed, user, _("Units merged into “%(unit)s”.") % {"unit": kept})
+    articles_changed(renamed, user, _("Units merged into “%(unit)s”.") % {"unit": kept}, touched)
     return moved
 
 
@@ -382,7 +382,8 @@ def tag_saved(tag, user=None, renamed=False):
     pks = _tagged_articles([tag])
     if pks:
         roles.check_shared(user, "taggit.change_tag")
-    articles_changed(pks, user, _("Tag renamed to “%(tag)s”.") % {"tag": tag} if renamed else "")
+    comment = _("Tag renamed to “%(tag)s”.") % {"tag": tag} if renamed else ""
+    articles_changed(pks, user, comment, touched={versions.tag(tag.pk)})
 
 
 @transaction.atomic
@@ -393,9 +394,10 @@ def delete_tags(tags, user=None):
     if pks:
         roles.check_shared(user, "taggit.delete_tag")
     names = "、".join(str(tag) for tag in tags)
+    touched = {versions.tag(tag.pk) for tag in tags}
     for tag in tags:
         tag.delete()
-    articles_changed(pks, user, _("Tags deleted: %(names)s.") % {"names": names})
+    articles_changed(pks, user, _("Tags deleted: %(names)s.") % {"names": names}, touched)
 
 
 @transaction.atomic
@@ -422,7 +424,8 @@ def merge_tags(kept, duplicates, user=None):
     TagRedirect.objects.filter(old_slug__in=[tag.slug for tag in duplicates]).delete()
     TagRedirect.objects.bulk_create([TagRedirect(old_slug=tag.slug, tag=kept) for tag in duplicates])
     TagRedirect.objects.filter(old_slug=kept.slug).delete()
+    touched = {versions.tag(tag.pk) for tag in [kept, *duplicates]}
     for tag in duplicates:
         tag.delete()
-    articles_changed(pks, user, _("Tags merged into “%(tag)s”.") % {"tag": kept})
+    articles_changed(pks, user, _("Tags merged into “%(tag)s”.") % {"tag": kept}, touched)
     return moved

@@ -1,21 +1,45 @@
--- wrk script: each request picks a path from the list in the PATHS environment variable (one per line).
+-- wrk script: each request picks a path from the list in the PATHS environment variable (one per line),
+-- and counts what the page cache answered (the X-Cache header: hit, miss, or none for a page it does not keep).
 local paths = {}
 for line in string.gmatch(os.getenv("PATHS") or "/", "[^\n]+") do
   table.insert(paths, line)
 end
-local statuses = {}
+local threads = {}
+
+setup = function(thread)
+  table.insert(threads, thread)
+end
+
+init = function(args)
+  hits, misses, uncached, non2xx = 0, 0, 0, 0
+end
 
 request = function()
   return wrk.format("GET", paths[math.random(#paths)])
 end
 
 response = function(status, headers, body)
-  statuses[status] = (statuses[status] or 0) + 1
+  local state = headers["X-Cache"]
+  if state == "hit" then
+    hits = hits + 1
+  elseif state == "miss" then
+    misses = misses + 1
+  else
+    uncached = uncached + 1
+  end
+  if status >= 300 then
+    non2xx = non2xx + 1
+  end
 end
 
 done = function(summary, latency, requests)
+  local h, m, u, bad = 0, 0, 0, 0
+  for _, thread in ipairs(threads) do
+    h, m, u, bad = h + thread:get("hits"), m + thread:get("misses"), u + thread:get("uncached"), bad + thread:get("non2xx")
+  end
   io.write(string.format("requests %d, errors connect %d read %d write %d status %d timeout %d\n",
     summary.requests, summary.errors.connect, summary.errors.read, summary.errors.write,
     summary.errors.status, summary.errors.timeout))
   io.write(string.format("p50 %.1f ms, p99 %.1f ms\n", latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  io.write(string.format("x-cache hit %d miss %d none %d non-2xx %d\n", h, m, u, bad))
 end

@@ -96,8 +96,7 @@ MIDDLEWARE = [
     "articles.routing.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
-    "articles.cache.ContentVersionMiddleware",
-    "articles.cache.AnonymousPageCacheMiddleware",
+    "articles.cache.pages.PageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -207,16 +206,18 @@ DATABASE_ROUTERS = ["articles.routing.ReplicaRouter"]
 # A client that has just written (any POST) reads from the primary this long (articles.routing).
 REPLICA_PIN_SECONDS = 10
 
+
+def redis_caches(url):
+    """The shared cache on Redis: django-redis, which keeps one client per connection pool (Django's
+    own backend builds a client, with its table of response callbacks, on every call)."""
+    return {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url}}
+
+
 if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "articles.cache.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
-    }
+    CACHES = redis_caches(os.environ["REDIS_URL"])
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# A cache every app server sees; without it the content version is kept in the database.
+# A cache every app server sees; without it the versions of what readers see are kept in the database.
 SHARED_CACHE = bool(os.environ.get("REDIS_URL"))
 
 
@@ -230,8 +231,8 @@ def source_fingerprint():
     return digest.hexdigest()[:12]
 
 
-# Cached pages and rendered fragments are keyed by the release as well as the content version, so a
-# deploy never serves what the previous code rendered (the content version itself is shared by all).
+# Cached pages and rendered fragments are keyed by the release, so a deploy never serves what the
+# previous code rendered (the versions of what they show are shared by all releases).
 RELEASE = os.environ.get("NEWSROOM_RELEASE") or source_fingerprint()
 
 # Whole pages for anonymous readers are cached this long (0 turns the page cache off).

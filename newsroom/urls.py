@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from articles.accounts import password_reset_urls
-from articles.cache import reads_query
+from articles.cache.queries import reads_query
 from articles.health import healthz
 from articles.sitemaps import SITEMAPS, NewsSitemap
 from articles.views import RobotsView

@@ -28,10 +28,10 @@ def plain_static_storage(settings):
 def fresh_cache():
     from django.core.cache import cache
 
-    from articles.cache import forget_local_copies
+    from articles.cache.localcopies import forget_copies
 
     cache.clear()
-    forget_local_copies()
+    forget_copies()
 
 
 @pytest.fixture(autouse=True)
@@ -96,14 +96,12 @@ def private_redis(tmp_path_factory):
 
 @pytest.fixture(params=["locmem", "redis"])
 def cache_backend(request, settings):
-    """The page cache with the default local-memory cache, and with a real Redis."""
+    """The page cache with the default local-memory cache, and with a real Redis configured as the
+    settings configure it (``redis_caches``)."""
     if request.param == "redis":
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "articles.cache.RedisCache",
-                "LOCATION": request.getfixturevalue("private_redis"),
-            }
-        }
+        from newsroom.settings import redis_caches
+
+        settings.CACHES = redis_caches(request.getfixturevalue("private_redis"))
         settings.SHARED_CACHE = True
     from django.core.cache import cache
 

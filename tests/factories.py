@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
+from articles import scopes
 from articles.models import Article, ArticleImage, ArticleUnit, Column, CopyrightNotice, PromoBlock, Section, Unit
 
 
@@ -34,6 +35,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Article
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"标题{n}")
     section = factory.SubFactory(SectionFactory)
@@ -41,6 +43,12 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     summary = "摘要"
     status = Article.Status.PUBLISHED
     publish_at = factory.Sequence(lambda n: timezone.now() - datetime.timedelta(days=1, minutes=n))
+
+    @factory.post_generation
+    def shown(article, create, extracted, **kwargs):
+        """Where it is shown, remembered as for an article that exists (``articles.scopes``)."""
+        if create:
+            scopes.rebuild([article.pk])
 
 
 class ArticleImageFactory(factory.django.DjangoModelFactory):

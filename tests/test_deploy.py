@@ -20,6 +20,7 @@ from django.core.management import get_commands
 from django.db import connection
 
 from articles import versions
+from newsroom.settings import redis_caches
 
 from .factories import ArticleFactory
 from .servers import PROJECT, collected_static, free_port, gunicorn, redis_server
@@ -56,7 +57,7 @@ def test_redis_stays_within_its_memory_and_the_site_keeps_answering(client, sett
     """deploy/redis.conf, with a small maxmemory: many large pages evict older ones and every request
     is still answered, pages included; the content version, the one key that never expires, stays."""
     with redis_server(tmp_path, DEPLOY / "redis.conf", maxmemory="3mb") as url:
-        settings.CACHES = {"default": {"BACKEND": "articles.cache.RedisCache", "LOCATION": url}}
+        settings.CACHES = redis_caches(url)
         settings.SHARED_CACHE = True
         server = redis.Redis.from_url(url)
         assert server.config_get("maxmemory-policy") == {"maxmemory-policy": "volatile-lru"}

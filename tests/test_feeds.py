@@ -18,6 +18,7 @@ from taggit.models import Tag
 
 from articles import workflow
 from articles.models import Article, SiteSettings
+from newsroom.settings import redis_caches
 
 from .factories import (
     ArticleFactory,
@@ -403,9 +404,7 @@ def test_feed_dates_have_whole_seconds_and_the_shanghai_offset(client, site, set
     article = ArticleFactory(publish_at=moment)
     Article.objects.filter(pk=article.pk).update(updated_at=moment + datetime.timedelta(minutes=30))  # an edit
     if cache_down:  # the feed's own date then comes from its items
-        settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-        }
+        settings.CACHES = redis_caches("redis://127.0.0.1:1/0")
         settings.SHARED_CACHE = True
     rss = ET.fromstring(client.get(feed_url("rss")).content)
     item = rss.find("channel/item")
@@ -618,9 +617,7 @@ def test_last_modified_is_named_once_its_second_is_over(client, story, monkeypat
 
 
 def test_without_the_cache_server_feeds_are_served_in_full(client, story, settings, caplog):
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-    }
+    settings.CACHES = redis_caches("redis://127.0.0.1:1/0")
     settings.SHARED_CACHE = True
     response = client.get(feed_url("rss"))
     assert response.status_code == 200 and "Last-Modified" not in response

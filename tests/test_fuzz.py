@@ -1,7 +1,7 @@
 """Hostile values in every public URL pattern and in every query parameter a page reads: never a 500.
 
 The parameters are those each view declares (``query_parameters``, the only ones it is given; see
-``articles.cache``), read from the code, so the list cannot drift from what the site reads.
+``articles.cache.queries``), read from the code, so the list cannot drift from what the site reads.
 """
 
 import re
@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from articles.cache import query_parameters
+from articles.cache.queries import query_parameters
 from articles.forms import SearchForm
 
 from .factories import ArticleFactory, ArticleUnitFactory

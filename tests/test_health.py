@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from newsroom.settings import redis_caches
+
 from .servers import fetch, gunicorn
 
 pytestmark = pytest.mark.django_db
@@ -15,9 +17,7 @@ def test_healthz_reports_database_and_cache(client):
 
 def test_healthz_is_503_when_the_cache_is_down(client, settings):
     # A real Redis client pointed at a port where nothing listens.
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-    }
+    settings.CACHES = redis_caches("redis://127.0.0.1:1/0")
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["cache"].startswith("error") and response.json()["database"] == "ok"

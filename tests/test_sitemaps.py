@@ -14,6 +14,7 @@ from articles import versions
 from articles.models import Article
 
 from .factories import ArticleFactory, ArticleUnitFactory, ColumnFactory, SectionFactory, UnitFactory
+from .test_views import warm_what_every_page_shares
 
 pytestmark = pytest.mark.django_db
 
@@ -90,16 +91,18 @@ def make_listed_articles(count, start=0):
         article = ArticleFactory(section=SectionFactory(name=f"频道{i}"), column=ColumnFactory(name=f"栏目{i}"))
         ArticleUnitFactory(article=article)
         article.tags.add(f"标签{i}")
-    versions.content_changed()
+    versions.site_changed()
 
 
 @pytest.mark.parametrize("section", ["articles", "sections", "columns", "units", "tags"])
 def test_sitemap_query_count_is_fixed(client, section):
     url = reverse("sitemap_section", args=[section])
     make_listed_articles(1)
+    warm_what_every_page_shares()
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     make_listed_articles(30, start=1)
+    warm_what_every_page_shares()
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert response.content.decode().count("<url>") == 31

@@ -21,7 +21,7 @@ from django.utils.html import escape
 from PIL import Image
 from taggit.models import Tag, TaggedItem
 
-from articles import versions
+from articles import scopes, versions
 from articles.models import Article, ArticleImage, ArticleUnit, Column, Section, Unit
 
 DEMO = Path(settings.BASE_DIR) / "demo"
@@ -119,7 +119,8 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # fresh statistics, or the planner misjudges bulk-loaded tables
                 cursor.execute("ANALYZE")
-        versions.content_changed()
+        scopes.rebuild()
+        versions.site_changed()
         self.stdout.write(self.style.SUCCESS(f"{count} articles generated"))
 
     def unit_pool(self, rng, size):

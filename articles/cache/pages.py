@@ -1,0 +1,117 @@
+"""Whole-page cache for anonymous readers.
+
+A page is kept with the scopes it read while it was made (``articles.versions``: the view, the site
+chrome and the values it used declare them) and their versions, under a key of its address; it is
+served while those versions hold, so a publish or an edit makes cold only the pages that show what
+changed, on every app server at once, with nothing to purge. A hit is one round trip to Redis (one
+MGET of the versions) when this process has a copy of the page. Nothing is kept past the next
+scheduled article that will appear on it (``entries``).
+
+The key is what the page depends on, nothing more: the scheme, host and path, and only the query
+parameters its view declares it reads (``queries``). A logged-in editor bypasses the cache and gets
+private pages; any other cookie (an invalid or anonymous session) is served from it.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.db import DatabaseError
+from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.http import http_date
+
+from .. import versions
+from . import CACHE_ERRORS, entries
+from .queries import canonical_query, query_parameters
+
+logger = logging.getLogger(__name__)
+
+
+def logged_in(request):
+    """Whether the request carries the session of a logged-in user. Costs one session lookup (one
+    query by primary key) when there is a session cookie, and nothing otherwise; an invalid or
+    anonymous session is not a login. Anything the authentication middleware would take for a user
+    is one here, so no editor's page is ever kept for readers."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return SESSION_KEY in request.session
+
+
+class PageCacheMiddleware:
+    """Serves anonymous GET and HEAD requests from the page cache; within every request, each scope's
+    version is read once (``versions.one_read_per_request``), however many cached values it uses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = "/" + settings.ADMIN_PATH
+
+    def __call__(self, request):
+        with versions.one_read_per_request():
+            return self.respond(request)
+
+    def respond(self, request):
+        if request.path.startswith(self.admin_prefix):
+            response = self.get_response(request)
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        # A public page sees only the query parameters it declares, written one way, cached or not.
+        names = query_parameters(request.path_info)
+        if names is not None:
+            request.GET = canonical_query(request.GET, names)
+            request.META["QUERY_STRING"] = request.GET.urlencode()
+        if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
+            return self.uncached(request)
+        try:
+            if logged_in(request):
+                return self.uncached(request)
+            url = request.build_absolute_uri()
+            key = f"newsroom:page:{settings.RELEASE}:{hashlib.sha256(url.encode()).hexdigest()}"
+            entry = entries.lookup(key)
+            counter = None if entry else versions.changes_before_reading()
+        except (DatabaseError, *CACHE_ERRORS) as exc:
+            # The database or the cache is down: serve without the cache (the view answers 503 if it must).
+            logger.warning("page cache bypassed: %r", exc)
+            return self.uncached(request)
+        if entry is not None:
+            response = entry.value
+            response["X-Cache"] = "hit"
+            return response
+        with versions.recording() as recording:
+            response = self.get_response(request)
+        if self._storable(response):
+            # A view with a caching policy of its own (the feeds: validators and max-age) keeps it.
+            if "max-age" not in response.get("Cache-Control", ""):
+                response["Last-Modified"] = http_date()
+                patch_cache_control(response, max_age=0, must_revalidate=True)
+            if not response.has_header("ETag"):
+                set_response_etag(response)
+            if recording.scopes <= {versions.SITE}:  # a page that declares nothing is taken to show articles
+                recording.scopes.add(versions.ARTICLES)
+            try:
+                entries.store(key, response, recording, counter, settings.PAGE_CACHE_SECONDS)
+            except (DatabaseError, *CACHE_ERRORS) as exc:
+                logger.warning("page not cached: %r", exc)
+            response["X-Cache"] = "miss"
+        return response
+
+    def uncached(self, request):
+        """The page made for this request alone: private if it may be an editor's."""
+        response = self.get_response(request)
+        try:
+            private = logged_in(request)
+        except DatabaseError:  # cannot tell while the database is down: a session cookie was sent
+            private = True
+        if private:
+            patch_cache_control(response, private=True, no_cache=True)
+        return response
+
+    @staticmethod
+    def _storable(response):
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and "private" not in response.get("Cache-Control", "")
+            and "no-store" not in response.get("Cache-Control", "")
+        )
