@@ -59,7 +59,7 @@ _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
 _KEEP_SIMPLIFIED = re.compile(r"""\slang=["']?zh-hans\b""", re.I)
 _WORDS_ATTRIBUTE = re.compile(r'(\s(?:alt|title|aria-label|placeholder)=")([^"]*)(")')
 _WORDS_META = re.compile(
-    r'<meta\s+(?:name|property)="(?:description|og:title|og:description|og:site_name|twitter:title|twitter:description)"'
+    r'<meta\s+(?:name|property)="(?:description|og:title|og:description|og:site_name|twitter:title|twitter:description|article:section|article:tag)"'
 )
 _META_CONTENT = re.compile(r'(\scontent=")([^"]*)(")')
 # Joins the pieces of a page into one string for OpenCC: a non-character, never in a page, never in a phrase.
