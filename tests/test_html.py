@@ -67,6 +67,12 @@ def pages(client, staff_client, seed_article, rf):
         response = client.get(url)
         assert response.status_code == 200, name
         html[name] = response.content.decode()
+    # The traditional edition (articles.hant) of a few page types: converted text, same markup.
+    for name in ("home", "article", "tag"):
+        response = client.get("/zh-hant" + urls[name])
+        assert response.status_code == 200, name
+        html[f"{name}-hant"] = response.content.decode()
+    html["search-hant"] = client.get("/zh-hant" + reverse("articles:search"), {"q": "黨建"}).content.decode()
     html["preview"] = staff_client.get(draft.get_absolute_url()).content.decode()
     html["not-found"] = client.get("/no-such-page/").content.decode()
     html["server-error"] = server_error(rf.get("/")).content.decode()
@@ -99,7 +105,7 @@ def test_every_page_type_is_valid_html5(pages, tmp_path):
         if m["type"] == "error" or m.get("subType") == "warning"
     ]
     assert problems == [], "\n".join(problems)
-    assert len(pages) == 17
+    assert len(pages) == 21
 
 
 class Outline(HTMLParser):
