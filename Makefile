@@ -38,7 +38,7 @@ editor: install messages
 
 # The README's screenshots of the admin (docs/screenshots/), made by a browser test.
 screenshots: install messages
-	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_browser_language.py -k screenshots
+	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_browser_language.py tests/test_browser_modes.py -k screenshots
 
 # Lighthouse scores of the reader's pages (bench/lighthouse.py): Lighthouse from the npm registry,
 # pinned by tools/lighthouse/package-lock.json, installed into tools/lighthouse/node_modules.

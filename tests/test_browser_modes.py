@@ -1,11 +1,14 @@
 """The reader's modes in a real browser, on a phone (375 px) and a desktop (1280 px): the 简/繁 switch,
 长者模式 (elder mode) and the dark theme, as the reader sees them."""
 
+import os
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from .test_browser import DESKTOP, PHONE, archive, horizontal_overflow  # noqa: F401 (archive: a fixture)
+from .test_browser_language import screenshot_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +94,9 @@ def test_elder_mode_is_larger_plainer_and_remembered(live_server, page, archive,
     assert toggle.get_attribute("aria-pressed") == "true"
     text = page.locator(".article-body p").first
     assert text.evaluate("p => parseFloat(getComputedStyle(p).fontSize)") >= normal_size * 1.2
-    assert text.evaluate("p => parseFloat(getComputedStyle(p).lineHeight) / parseFloat(getComputedStyle(p).fontSize)") >= 2
+    assert (
+        text.evaluate("p => parseFloat(getComputedStyle(p).lineHeight) / parseFloat(getComputedStyle(p).fontSize)") >= 2
+    )
     assert not page.locator(".promo").is_visible()
     # Every link and button of the header, navigation and tools is at least 44 px high and wide.
     for control in page.locator(".site-header a, .site-header button, .breadcrumbs a, .share a").all():
@@ -141,3 +146,29 @@ def test_dark_theme_follows_the_system_with_the_contrast_of_the_light_one(live_s
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
     assert page.evaluate(CONTRAST_JS, ["main", None]) >= 15
     assert Axe().run(page).violations_count == 0
+
+
+# What the README shows: (name, address prefix, colour scheme, elder mode).
+VIEWS = [
+    ("default", "", "light", False),
+    ("hant", "/zh-hant", "light", False),
+    ("care", "", "light", True),
+    ("dark", "", "dark", False),
+]
+
+
+def test_screenshots_of_the_reader_modes(live_server, page, archive):  # noqa: F811
+    """`make screenshots` saves them to docs/screenshots/readers-<view>-<width>.png (else test-artifacts/):
+    the top of the article page at 375 and 1280 px in each view. The README's "before" pictures
+    (readers-before-<width>.png) were taken by this test copied onto the code before the modes (commit
+    8f715d7), with READERS_BEFORE=1: the default view alone, under that name."""
+    seed, *_ = archive
+    before = os.environ.get("READERS_BEFORE") == "1"
+    for width, height in ((PHONE["width"], PHONE["height"]), (DESKTOP["width"], DESKTOP["height"])):
+        page.set_viewport_size({"width": width, "height": height})
+        for name, prefix, scheme, care in VIEWS[:1] if before else VIEWS:
+            page.emulate_media(color_scheme=scheme)
+            page.goto(live_server.url + prefix + seed.get_absolute_url())
+            if care:
+                page.get_by_role("button", name="长者模式").click()
+            screenshot_to(page, f"readers-{'before' if before else name}-{width}")
