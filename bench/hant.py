@@ -17,7 +17,7 @@ import statistics
 import time
 
 import django
-from common import fill_database, in_process_environment, readme_section
+from common import fill_database, in_process_environment, readme_section, static_root
 
 in_process_environment()
 
@@ -37,6 +37,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=30)
     options = parser.parse_args()
     os.environ["PAGE_CACHE_SECONDS"] = "0"
+    os.environ["STATIC_ROOT"] = static_root()  # pages name their CSS through the static manifest
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -46,7 +47,7 @@ def main():
     from articles.models import Article
 
     fill_database(options.count)
-    if not Article.objects.filter(searchentry__isnull=False).exists():
+    if not Article.objects.filter(search_entry__isnull=False).exists():
         call_command("rebuild_search_index", verbosity=0)
     article = Article.objects.published().order_by("-publish_at").first()
     pages = {
