@@ -77,11 +77,13 @@ def main():
         f"`bench/hant.py`, {datetime.date.today()}, {options.count} generated articles on PostgreSQL, "
         f"medians of {options.rounds}:",
         "",
-        "| page | HTML | `convert_html` alone | request, simplified | request, traditional | traditional, page cache hit |",
+        "| page | HTML | `convert_html` alone | request, simplified | request, traditional "
+        "| traditional, page cache hit |",
         "|---|---|---|---|---|---|",
     ]
     table += [
-        f"| {name} (`{path}`) | {size:.1f} KiB | {convert:.2f} ms | {simplified:.1f} ms | {traditional:.1f} ms | {hit:.2f} ms |"
+        f"| {name} (`{path}`) | {size:.1f} KiB | {convert:.2f} ms | {simplified:.1f} ms | {traditional:.1f} ms "
+        f"| {hit:.2f} ms |"
         for name, path, size, convert, simplified, traditional, hit in rows
     ]
     readme_section("hant", "\n".join(table))
