@@ -62,6 +62,8 @@ _WORDS_META = re.compile(
     r'<meta\s+(?:name|property)="(?:description|og:title|og:description|og:site_name|twitter:title|twitter:description|article:section|article:tag)"'
 )
 _META_CONTENT = re.compile(r'(\scontent=")([^"]*)(")')
+# Elements without an end tag: marked lang="zh-Hans", they keep only their own attributes.
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Joins the pieces of a page into one string for OpenCC: a non-character, never in a page, never in a phrase.
 _SEPARATOR = "\uffff"
 
@@ -102,7 +104,8 @@ def convert_html(html, config=None):
                 kept.append(name)
             continue
         if _KEEP_SIMPLIFIED.search(tag) and not tag.startswith("</") and name != "html":
-            kept.append(name)
+            if name not in _VOID and not tag.endswith("/>"):
+                kept.append(name)
             continue
         if tag.isascii():
             continue

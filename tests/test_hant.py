@@ -41,6 +41,13 @@ def test_only_text_and_the_attributes_people_read_are_converted():
     )
 
 
+def test_an_element_kept_in_simplified_keeps_only_itself():
+    html = '<p><img alt="签约" lang="zh-Hans"><span lang="zh-Hans">简体<span>简体</span>简体</span>发展</p><p>发展</p>'
+    assert convert_html(html, "s2tw") == (
+        '<p><img alt="签约" lang="zh-Hans"><span lang="zh-Hans">简体<span>简体</span>简体</span>發展</p><p>發展</p>'
+    )
+
+
 def test_taiwan_and_hong_kong_standards():
     assert convert_html("<p>着陆 里面</p>", "s2tw") == "<p>著陸 裡面</p>"
     assert convert_html("<p>着陆 里面</p>", "s2hk") == "<p>着陸 裏面</p>"
