@@ -23,6 +23,8 @@ from django.views.generic import (
 )
 from taggit.models import Tag, TaggedItem
 
+from alerts.forms import SubscribeForm
+
 from . import bodies, versions
 from .cache.derived import derived_value
 from .forms import SearchForm
@@ -367,13 +369,15 @@ def article_qr(request, pk):
 
 
 class SubscribeView(TemplateView):
-    """Every feed with its address, how to subscribe, and the print subscription details."""
+    """Every way to follow the site: e-mail alerts, every feed with its address, the WeChat official
+    account, and the print subscription details."""
 
     template_name = "articles/subscribe.html"
 
     def get_context_data(self, **kwargs):
         versions.depends_on(versions.ARTICLES)  # units and tags are listed while a published article has them
         return super().get_context_data(
+            alert_form=SubscribeForm(),
             feed_groups=[
                 (_("Sections"), Section.objects.all()),
                 (_("Columns"), Column.objects.all()),
