@@ -359,3 +359,60 @@ def test_the_subscribe_page_offers_email_feeds_and_the_wechat_account(client, se
     assert f'action="{reverse("alerts:subscribe")}"' in page.text and "邮件订阅" in page.text
     assert "/feeds/rss.xml" in page.text
     assert "国企杂志" in page.text and site.wechat_qr.url in page.text and "微信公众号" in page.text
+
+
+@pytest.mark.browser
+def test_a_subscriber_walks_from_the_subscribe_page_to_unsubscribing_in_a_browser(
+    live_server, page, mailbox, queue, settings
+):
+    """In Chromium: the 订阅 page's form, the confirmation link from the message the SMTP server got,
+    an alert, its unsubscribe link and button; each page without accessibility violations (axe)."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import expect
+
+    from .test_browser_language import screenshot_to
+
+    settings.SITE_URL = live_server.url
+    axe = Axe()
+
+    def accessible():
+        results = axe.run(page)
+        assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+    section = SectionFactory(name="协会")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + reverse("articles:subscribe"))
+    form = page.locator("form.alert-form")
+    expect(page.get_by_role("heading", name="邮件订阅")).to_be_visible()
+    expect(page.get_by_label("此栏请留空")).not_to_be_in_viewport()  # the honeypot is off screen
+    form.get_by_label("电子邮件地址").fill("reader@example.com")
+    form.get_by_label("订阅内容").select_option(label="协会")
+    form.get_by_label("每日摘要").check()
+    form.get_by_label("即时").check()
+    accessible()
+    screenshot_to(page, "alerts-subscribe")
+    form.get_by_role("button", name="邮件订阅").click()
+    expect(page.get_by_role("heading", name="请查收确认邮件")).to_be_visible()
+    accessible()
+
+    work()
+    (confirmation,) = mailbox.messages
+    confirm_url = re.search(r"(http://\S+/alerts/confirm/\S+/)", text(confirmation))[1]
+    page.goto(confirm_url)
+    expect(page.get_by_role("heading", name="订阅已确认")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("reader@example.com 已开始接收邮件提醒：频道：协会，即时。")
+    accessible()
+
+    workflow.publish(draft(section=section, title="党建引领聚合力"))
+    work()
+    alert = mailbox.messages[1]
+    assert subject(alert) == "国企网新文章：党建引领聚合力"
+    unsubscribe_url = re.search(r"<(http://[^>]+)>", alert["List-Unsubscribe"])[1]
+    page.goto(unsubscribe_url)
+    expect(page.get_by_role("heading", name="退订")).to_be_visible()
+    accessible()
+    screenshot_to(page, "alerts-unsubscribe")
+    page.get_by_role("button", name="退订并删除我的地址").click()
+    expect(page.get_by_role("heading", name="您已退订")).to_be_visible()
+    accessible()
+    assert not Subscription.objects.exists()
