@@ -361,6 +361,16 @@ def test_the_subscribe_page_offers_email_feeds_and_the_wechat_account(client, se
     assert "国企杂志" in page.text and site.wechat_qr.url in page.text and "微信公众号" in page.text
 
 
+def wechat_code():
+    """A QR code image as an editor uploads it in the site settings."""
+    import qrcode
+    from django.core.files.base import ContentFile
+
+    buffer = io.BytesIO()
+    qrcode.make("https://weixin.qq.com/r/example").save(buffer)
+    return ContentFile(buffer.getvalue(), name="qr.png")
+
+
 @pytest.mark.browser
 def test_a_subscriber_walks_from_the_subscribe_page_to_unsubscribing_in_a_browser(
     live_server, page, mailbox, queue, settings
@@ -380,6 +390,9 @@ def test_a_subscriber_walks_from_the_subscribe_page_to_unsubscribing_in_a_browse
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
     section = SectionFactory(name="协会")
+    site = SiteSettings.load()
+    site.wechat_name = "国企杂志"
+    site.wechat_qr.save("qr.png", wechat_code(), save=True)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(live_server.url + reverse("articles:subscribe"))
     form = page.locator("form.alert-form")
@@ -389,8 +402,11 @@ def test_a_subscriber_walks_from_the_subscribe_page_to_unsubscribing_in_a_browse
     form.get_by_label("订阅内容").select_option(label="协会")
     form.get_by_label("每日摘要").check()
     form.get_by_label("即时").check()
+    expect(page.get_by_alt_text("微信公众号“国企杂志”的二维码")).to_be_visible()
     accessible()
+    page.set_viewport_size({"width": 1280, "height": 1180})
     screenshot_to(page, "alerts-subscribe")
+    page.set_viewport_size({"width": 1280, "height": 900})
     form.get_by_role("button", name="邮件订阅").click()
     expect(page.get_by_role("heading", name="请查收确认邮件")).to_be_visible()
     accessible()
