@@ -115,6 +115,8 @@ class PendingAlert(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("pending alert")
+        verbose_name_plural = _("pending alerts")
         indexes = [models.Index(fields=["dispatched_at", "due_at"])]
 
     def __str__(self):
