@@ -5,6 +5,7 @@ default, development) a job runs at once in the process that enqueues it; one fo
 ``manage.py send_alerts``, which dispatches what has come due.
 """
 
+import functools
 import logging
 
 from django.conf import settings
@@ -15,10 +16,16 @@ logger = logging.getLogger(__name__)
 
 
 def queue():
+    return _queue(settings.ALERTS_REDIS_URL, settings.ALERTS_QUEUE)
+
+
+@functools.cache
+def _queue(url, name):
+    """One queue, and one connection pool, per process."""
     from redis import Redis
     from rq import Queue
 
-    return Queue(settings.ALERTS_QUEUE, connection=Redis.from_url(settings.ALERTS_REDIS_URL))
+    return Queue(name, connection=Redis.from_url(url))
 
 
 def enqueue(func, *args, at=None, retry=False):
