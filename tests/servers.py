@@ -119,11 +119,14 @@ class Mailbox:
         self.messages = []
         self.refuse = 0
         self.refused = 0
+        self.delay = 0  # seconds before each answer to DATA: a slow server
 
     async def handle_DATA(self, server, session, envelope):
+        import asyncio
         import email
         from email import policy
 
+        await asyncio.sleep(self.delay)
         if self.refuse:
             self.refuse -= 1
             self.refused += 1

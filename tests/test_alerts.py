@@ -432,3 +432,33 @@ def test_a_subscriber_walks_from_the_subscribe_page_to_unsubscribing_in_a_browse
     expect(page.get_by_role("heading", name="您已退订")).to_be_visible()
     accessible()
     assert not Subscription.objects.exists()
+
+
+def test_two_workers_sending_the_same_alert_at_once_send_it_once(mailbox, queue):
+    """Two jobs for one subscription and article running at the same moment (two workers, or a retry
+    overlapping a slow first try): the claim of the sent-record lets one send, the other finds it taken."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's in-memory test database cannot take writes from two threads at once")
+    subscription = Subscription.objects.create(email="a@example.com", confirmed_at=timezone.now())
+    article = ArticleFactory(title="同时")
+    mailbox.delay = 0.5  # the server is slow: both jobs are inside their transaction together
+    results, start = [], threading.Barrier(2)
+
+    def job():
+        try:
+            start.wait()
+            results.append(tasks.send_alert(subscription.pk, article.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=job) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [0, 1]
+    assert [subject(message) for message in mailbox.messages] == ["国企网新文章：同时"]
