@@ -98,6 +98,7 @@ class ArticleListView(PublishedArticles, ListView):
 
     scope_model = None
     scope_lookup = None
+    alert_scope = None  # the list's e-mail alerts, as the subscribe form names them (alerts.forms)
 
     def get_scope(self):
         return get_object_or_404(self.scope_model, pk=self.kwargs["pk"])
@@ -120,6 +121,8 @@ class ArticleListView(PublishedArticles, ListView):
         context = super().get_context_data(**kwargs)
         if self.scope_model is not None:
             context.update(scope=self.scope, crumbs=[self.scope])
+        if self.alert_scope:
+            context["alert_scope"] = f"{self.alert_scope}:{self.scope.pk}"
         return context
 
 
@@ -157,11 +160,11 @@ class HomeView(ArticleListView):
 
 
 class SectionView(ArticleListView):
-    scope_model, scope_lookup = Section, "section"
+    scope_model, scope_lookup, alert_scope = Section, "section", "section"
 
 
 class ColumnView(ArticleListView):
-    scope_model, scope_lookup = Column, "column"
+    scope_model, scope_lookup, alert_scope = Column, "column", "column"
 
 
 class FollowsMerges:
@@ -182,7 +185,7 @@ class FollowsMerges:
 
 
 class UnitView(FollowsMerges, ArticleListView):
-    scope_model, scope_lookup = Unit, "units"
+    scope_model, scope_lookup, alert_scope = Unit, "units", "unit"
     template_name = "articles/unit.html"
 
     def get_scope(self):

@@ -462,3 +462,18 @@ def test_two_workers_sending_the_same_alert_at_once_send_it_once(mailbox, queue)
         thread.join()
     assert sorted(results) == [0, 1]
     assert [subject(message) for message in mailbox.messages] == ["国企网新文章：同时"]
+
+
+def test_a_section_column_or_unit_page_links_to_its_own_alerts(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory(section=SectionFactory(name="协会"), column=ColumnFactory(name="党建好故事"))
+    unit = ArticleUnitFactory(article=article, unit=UnitFactory(name="浙江一建")).unit
+    for scope, name in [(article.section, "section"), (article.column, "column"), (unit, "unit")]:
+        page = client.get(scope.get_absolute_url())
+        href = f"{reverse('alerts:subscribe')}?scope={name}:{scope.pk}"
+        assert f'<a href="{href}">邮件订阅本页的新文章</a>' in page.text
+        form = client.get(href).text
+        assert f'<option value="{name}:{scope.pk}" selected>{scope}</option>' in form
+    article.tags.add("党建")
+    tag_page = client.get(reverse("articles:tag", args=["党建"]))
+    assert tag_page.status_code == 200 and "邮件订阅本页的新文章" not in tag_page.text  # no alerts per tag
