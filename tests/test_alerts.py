@@ -477,3 +477,9 @@ def test_a_section_column_or_unit_page_links_to_its_own_alerts(client, settings)
     article.tags.add("党建")
     tag_page = client.get(reverse("articles:tag", args=["党建"]))
     assert tag_page.status_code == 200 and "邮件订阅本页的新文章" not in tag_page.text  # no alerts per tag
+
+
+def test_editors_set_the_wechat_account_in_the_site_settings(staff_client):
+    page = staff_client.get(reverse("admin:articles_sitesettings_change", args=[SiteSettings.load().pk]))
+    assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.text
+    assert "微信公众号" in page.text and "公众号二维码" in page.text and 'name="wechat_qr"' in page.text
