@@ -36,9 +36,10 @@ editor: install messages
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py create_editor "$(NAME)" --role "$(or $(ROLE),编辑)" --email "$(EMAIL)" --site-url http://127.0.0.1:$(PORT)
 
-# The README's screenshots of the admin (docs/screenshots/), made by a browser test.
+# The README's screenshots of the admin and the press room (docs/screenshots/), made by browser tests.
 screenshots: install messages
 	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_browser_language.py tests/test_browser_modes.py -k screenshots
+	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_alerts.py -k browser
 
 # Lighthouse scores of the reader's pages (bench/lighthouse.py): Lighthouse from the npm registry,
 # pinned by tools/lighthouse/package-lock.json, installed into tools/lighthouse/node_modules.

@@ -21,6 +21,11 @@ from taggit.models import Tag, TaggedItem
 CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
+def site_image_path(instance, filename):
+    """Where an image of the site settings (the WeChat QR code) goes: ``site/YYYY/MM/<random>.<ext>``."""
+    return unguessable_path("site", filename)
+
+
 class SiteSettings(models.Model):
     """The one row of settings editors change: names and filing numbers in the footer."""
 
@@ -73,6 +78,18 @@ class SiteSettings(models.Model):
         _("contact page"),
         blank=True,
         help_text=_("The text of the Contact page (联系我们). Leave empty to hide the page and its footer link."),
+    )
+    wechat_name = models.CharField(
+        _("WeChat official account"),
+        max_length=100,
+        blank=True,
+        help_text=_("The name of the WeChat official account (公众号), shown with its QR code on the subscribe page."),
+    )
+    wechat_qr = models.ImageField(
+        _("WeChat QR code"),
+        upload_to=site_image_path,
+        blank=True,
+        help_text=_("The official account's QR code image (PNG or JPEG), shown on the subscribe page."),
     )
     review_levels = models.PositiveSmallIntegerField(
         _("review levels"),

@@ -24,6 +24,8 @@ from django.views.generic import (
 )
 from taggit.models import Tag, TaggedItem
 
+from alerts.forms import SubscribeForm
+
 from . import bodies, versions
 from .cache.derived import derived_value
 from .forms import SearchForm
@@ -97,6 +99,7 @@ class ArticleListView(PublishedArticles, ListView):
 
     scope_model = None
     scope_lookup = None
+    alert_scope = None  # the list's e-mail alerts, as the subscribe form names them (alerts.forms)
 
     def get_scope(self):
         return get_object_or_404(self.scope_model, pk=self.kwargs["pk"])
@@ -119,6 +122,8 @@ class ArticleListView(PublishedArticles, ListView):
         context = super().get_context_data(**kwargs)
         if self.scope_model is not None:
             context.update(scope=self.scope, crumbs=[self.scope])
+        if self.alert_scope:
+            context["alert_scope"] = f"{self.alert_scope}:{self.scope.pk}"
         return context
 
 
@@ -156,11 +161,11 @@ class HomeView(ArticleListView):
 
 
 class SectionView(ArticleListView):
-    scope_model, scope_lookup = Section, "section"
+    scope_model, scope_lookup, alert_scope = Section, "section", "section"
 
 
 class ColumnView(ArticleListView):
-    scope_model, scope_lookup = Column, "column"
+    scope_model, scope_lookup, alert_scope = Column, "column", "column"
 
 
 class FollowsMerges:
@@ -181,7 +186,7 @@ class FollowsMerges:
 
 
 class UnitView(FollowsMerges, ArticleListView):
-    scope_model, scope_lookup = Unit, "units"
+    scope_model, scope_lookup, alert_scope = Unit, "units", "unit"
     template_name = "articles/unit.html"
 
     def get_scope(self):
@@ -369,13 +374,15 @@ def article_qr(request, pk):
 
 
 class SubscribeView(TemplateView):
-    """Every feed with its address, how to subscribe, and the print subscription details."""
+    """Every way to follow the site: e-mail alerts, every feed with its address, the WeChat official
+    account, and the print subscription details."""
 
     template_name = "articles/subscribe.html"
 
     def get_context_data(self, **kwargs):
         versions.depends_on(versions.ARTICLES)  # units and tags are listed while a published article has them
         return super().get_context_data(
+            alert_form=SubscribeForm(),
             feed_groups=[
                 (_("Sections"), Section.objects.all()),
                 (_("Columns"), Column.objects.all()),

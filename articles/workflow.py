@@ -5,6 +5,9 @@ a signal. Each records a revision where an article changes, re-indexes search an
 versions of what the change touches: where the articles were shown before it and where they are
 shown after it (``articles.scopes``), so only the pages that show them become cold.
 
+E-mail alerts (``alerts.outbox``): a publish writes the article's pending alerts in its transaction
+and enqueues their job after the commit, for the publish time.
+
 What runs when: the versions move after the commit (``versions.changed`` uses
 ``transaction.on_commit``), so no reader can keep the old page under the new versions. Where each
 article is shown (``ArticleScopes``) and the search index is not a cache but rows of the same database: it is written in
@@ -24,6 +27,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from taggit.models import TaggedItem
+
+from alerts import outbox as alerts
 
 from . import history, renditions, review, roles, scopes, search, versions
 
@@ -75,6 +80,7 @@ def article_saved(article, user=None, comment=""):
     if not comment and history.matches_latest(article):
         return False
     _saved(article, user, comment)
+    alerts.article_saved(article)  # a scheduled article's e-mail alerts follow its time
     return True
 
 
@@ -287,6 +293,7 @@ def publish(article, at=None, user=None):
             article, S.PUBLISHED, allowed, user, comment, check=check, publish_at=publish_at, review_stage=0
         )
         _new_round(article)
+        alerts.article_published(article)  # e-mail alerts at its publish time, enqueued after the commit
     return done
 
 

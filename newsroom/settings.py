@@ -19,6 +19,8 @@ Variables:
   DJANGO_EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS,
   DEFAULT_FROM_EMAIL    sending password reset e-mails (default: the console in debug, else SMTP on localhost)
   MEDIA_STORAGE_BACKEND, MEDIA_STORAGE_OPTIONS (JSON)   storage class for uploads (default: local files)
+  SITE_URL              the site's address in e-mails (default: https:// and the first allowed host)
+  ALERTS_FROM_EMAIL     the sender of e-mail alerts (default: DEFAULT_FROM_EMAIL)
 """
 
 import hashlib
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
     "js_asset",
     "django_prose_editor",
     "articles",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +164,25 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+# The site's address, for links in e-mails sent outside a request (email alerts).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
+    f"{'https' if HTTPS else 'http'}://{(ALLOWED_HOSTS or ['localhost'])[0]}"
+)
+
+# Email alerts (alerts/, README "Press room"): jobs go to an RQ queue on Redis (REDIS_URL) that
+# `manage.py alerts_worker` works through; without Redis they run in the process that enqueues them.
+ALERTS_FROM_EMAIL = os.environ.get("ALERTS_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+ALERTS_REDIS_URL = os.environ.get("REDIS_URL", "")
+ALERTS_QUEUE = "alerts"
+# Seconds between tries of a mail the SMTP server refused or could not take (then the job fails).
+ALERTS_RETRY_INTERVALS = [60, 300, 1800, 7200]
+# An unconfirmed subscription (and its confirmation link) lasts this many days.
+ALERTS_UNCONFIRMED_DAYS = 7
+# A daily digest lists articles of at most this many past days that the subscriber has not received.
+ALERTS_DIGEST_DAYS = 2
+# Subscribe requests per client address and hour (no captcha: a honeypot field and this limit).
+ALERTS_SUBSCRIBE_LIMIT = 10
 
 TEMPLATES = [
     {

@@ -41,6 +41,7 @@ urlpatterns = [
         {"sitemaps": {"news": NewsSitemap}, "template_name": "sitemaps/news.xml"},
         name="news_sitemap",
     ),
+    path("alerts/", include("alerts.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 # The public pages, in simplified characters and again under /zh-hant/ in traditional (articles.hant).
 urlpatterns += i18n_patterns(path("", include("articles.urls")), prefix_default_language=False)

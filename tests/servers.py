@@ -109,3 +109,41 @@ def redis_server(folder, config=None, **options):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+class Mailbox:
+    """What a real SMTP server (aiosmtpd, on loopback) received, parsed; ``refuse`` makes it answer
+    the next that many messages with a temporary failure (451), as a busy server does."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse = 0
+        self.refused = 0
+        self.delay = 0  # seconds before each answer to DATA: a slow server
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+        import email
+        from email import policy
+
+        await asyncio.sleep(self.delay)
+        if self.refuse:
+            self.refuse -= 1
+            self.refused += 1
+            return "451 4.3.0 Mailbox busy, try again later"
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@contextmanager
+def smtp_server():
+    """An SMTP server on 127.0.0.1 that keeps what it receives; yields (port, mailbox)."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller.port, mailbox
+    finally:
+        controller.stop()

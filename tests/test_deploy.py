@@ -291,9 +291,25 @@ def test_the_units_run_the_shipped_configuration_as_a_user_of_its_own():
     assert f"server {address};" in (DEPLOY / "nginx.conf").read_text()
     # The scheduled work: commands that exist.
     commands = [line.split("manage.py ")[1].split()[0] for line in daily["Service", "ExecStart"]]
-    assert commands == ["purge_trash", "clearsessions", "axes_reset_logs"]
+    assert commands == ["purge_trash", "clearsessions", "purge_subscriptions", "axes_reset_logs"]
     assert set(commands) <= set(get_commands())
     assert unit("newsroom-daily.timer")["Timer", "Persistent"] == ["true"]
+    # E-mail alerts: the worker, the 5-minute catch-up and the morning digests.
+    alerts = {
+        "newsroom-alerts-worker.service": "alerts_worker",
+        "newsroom-alerts.service": "send_alerts",
+        "newsroom-digest.service": "send_alerts --digest",
+    }
+    for name, command in alerts.items():
+        service = unit(name)
+        assert service["Service", "ExecStart"] == [f"/srv/newsroom/app/.venv/bin/python manage.py {command}"]
+        assert service["Service", "EnvironmentFile"] == ["/etc/newsroom/newsroom.env"]
+        assert service["Service", "User"] == ["newsroom"] and service["Service", "NoNewPrivileges"] == ["yes"]
+        assert ("Service", "ReadWritePaths") not in service  # they write no files
+        assert command.split()[0] in get_commands()
+    assert unit("newsroom-alerts-worker.service")["Service", "Restart"] == ["always"]
+    assert unit("newsroom-alerts.timer")["Timer", "OnCalendar"] == ["*:0/5"]
+    assert unit("newsroom-digest.timer")["Timer", "Persistent"] == ["true"]
 
 
 @pytest.mark.skipif(SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed (apt-get install systemd)")
@@ -303,10 +319,12 @@ def test_the_units_pass_systemd_analyze(tmp_path):
     for path in SYSTEMD.iterdir():
         (tmp_path / path.name).write_text(path.read_text().replace("/srv/newsroom/app", str(PROJECT)))
     units = sorted(str(path) for path in tmp_path.iterdir())
-    assert len(units) == 4
+    assert len(units) == 9
     result = subprocess.run([SYSTEMD_ANALYZE, "verify", *units], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
-    for service in ("newsroom.service", "newsroom-daily.service"):
+    services = [path.name for path in SYSTEMD.iterdir() if path.suffix == ".service"]
+    assert len(services) == 5
+    for service in services:
         result = subprocess.run(
             [SYSTEMD_ANALYZE, "security", "--offline=true", "--threshold=20", str(tmp_path / service)],
             capture_output=True,

