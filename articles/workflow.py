@@ -250,7 +250,8 @@ def return_to_draft(article, user=None, reason=""):
 
 
 def publish(article, at=None, user=None):
-    """Publish now, or schedule for ``at`` (no cron job needed: visibility checks the time).
+    """Publish now, or schedule for ``at`` (no cron job needed: visibility checks the time). An
+    article with an embargo (禁发时间) still to come appears when it ends, by the same rule.
 
     With one review level an editor publishes any article. With more, publishing is the final review
     (终审) of a submitted article that passed the others, by someone who took no part in them; an
@@ -282,6 +283,9 @@ def publish(article, at=None, user=None):
             if scheduled
             else _("Final review passed; published.")
         )
+    if article.is_embargoed:
+        until = date_format(timezone.localtime(article.embargo_until), "Y-m-d H:i")
+        comment = f"{comment} {_('Embargoed until %(time)s: it appears then.') % {'time': until}}"
     with transaction.atomic():
         done = _transition(
             article, S.PUBLISHED, allowed, user, comment, check=check, publish_at=publish_at, review_stage=0

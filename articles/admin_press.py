@@ -1,0 +1,149 @@
+"""The press room in the admin: preview links of embargoed articles (made and revoked only by those
+who may publish, ``roles.may_publish``), with the log of their openings."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from . import previews, roles
+from .admin_texts import ChineseChangeMessage
+from .models import PreviewLink, PreviewOpen
+
+
+def link_state(link):
+    """How a link stands: (key, label)."""
+    if link.revoked_at is not None:
+        return "revoked", _("Revoked")
+    if link.expires_at <= timezone.now():
+        return "expired", _("Expired")
+    if link.article.is_published:
+        return "public", _("Public: leads to the article")
+    return "valid", _("Valid")
+
+
+class PublishersOnly:
+    """Only a role that may publish sees, makes and revokes preview links (``roles.may_publish``)."""
+
+    def has_module_permission(self, request):
+        return roles.may_publish(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return roles.may_publish(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return roles.may_publish(request.user) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return roles.may_publish(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the log of openings stays
+
+
+class PreviewOpenInline(admin.TabularInline):
+    model = PreviewOpen
+    fields = ["opened_at"]
+    readonly_fields = ["opened_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PreviewLink)
+class PreviewLinkAdmin(PublishersOnly, ChineseChangeMessage, admin.ModelAdmin):
+    list_display = ["recipient", "article", "state", "expires_at", "open_count", "last_opened", "address"]
+    list_select_related = ["article"]
+    list_filter = ["created_at", "expires_at"]
+    search_fields = ["recipient", "article__title"]
+    autocomplete_fields = ["article"]
+    fields = ["article", "recipient", "expires_at", "address", "state", "created_by", "created_at", "revoked_at"]
+    readonly_fields = ["address", "state", "created_by", "created_at", "revoked_at"]
+    inlines = [PreviewOpenInline]
+    actions = ["revoke_selected"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(open_count=Count("opens"), last_opened=Max("opens__opened_at"))
+
+    def get_changeform_initial_data(self, request):
+        return {**super().get_changeform_initial_data(request), "article": request.GET.get("article")}
+
+    def get_readonly_fields(self, request, obj=None):
+        # A link is for one article and one person: to change them, revoke it and make another.
+        return [*self.readonly_fields, "article", "recipient"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=gettext_lazy("state"))
+    def state(self, obj):
+        key, label = link_state(obj)
+        return format_html('<span class="state link-{}">{}</span>', key, label)
+
+    @admin.display(description=gettext_lazy("openings"), ordering="open_count")
+    def open_count(self, obj):
+        return obj.open_count
+
+    @admin.display(description=gettext_lazy("last opened"), ordering="last_opened")
+    def last_opened(self, obj):
+        return date_format(timezone.localtime(obj.last_opened), "Y-m-d H:i:s") if obj.last_opened else "—"
+
+    @admin.display(description=gettext_lazy("link"))
+    def address(self, obj):
+        if obj.pk is None:
+            return _("Made when saved.")
+        url = previews.address(obj)
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Open the preview"))
+
+    @admin.action(description=gettext_lazy("Revoke the selected links"), permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        messages.success(
+            request, ngettext("%(count)d link revoked.", "%(count)d links revoked.", count) % {"count": count}
+        )
+
+
+class PreviewLinkInline(PublishersOnly, admin.TabularInline):
+    """The article's preview links on its form, read-only: they are made on their own page."""
+
+    model = PreviewLink
+    fields = ["recipient", "expires_at", "state", "opens", "address"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = gettext_lazy("preview links (for journalists, before the embargo ends)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(open_count=Count("opens"))
+
+    @admin.display(description=gettext_lazy("state"))
+    def state(self, obj):
+        return link_state(obj)[1]
+
+    @admin.display(description=gettext_lazy("openings"))
+    def opens(self, obj):
+        return obj.open_count
+
+    @admin.display(description=gettext_lazy("link"))
+    def address(self, obj):
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', previews.address(obj), _("Open"))
