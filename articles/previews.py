@@ -21,6 +21,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 
 from .models import Article, ImageRendition, PreviewLink, PreviewOpen
 from .views import ArticleDetailView
@@ -85,8 +86,8 @@ class PreviewView(ArticleDetailView):
         article.rendered = self.render_article(article)
         for name in article_files(article):
             url, served = default_storage.url(name), reverse("articles:preview_file", args=[self.kwargs["token"], name])
-            for part in ("head", "main"):
-                article.rendered[part] = article.rendered[part].replace(url, served)
+            for part in ("head", "main"):  # HTML rendered by the templates, with a URL replaced by another
+                article.rendered[part] = mark_safe(article.rendered[part].replace(url, served))  # noqa: S308
         return article
 
     def get_context_data(self, **kwargs):

@@ -4,7 +4,8 @@ before it, those they are shown under after it, and their new neighbours.
 An article is shown under ``articles`` (home, archives, feeds, sitemaps, search), its own
 ``article:<id>``, its section, column, units and tags, once it is published and not in the trash; a
 scheduled article counts as shown already, so that pages are made cold when it is scheduled and
-expire when it appears (``upcoming``); so does an embargoed one, until its embargo ends. A draft is shown nowhere: editing one makes nothing cold.
+expire when it appears (``upcoming``); so does an embargoed one, until its embargo ends. A draft is
+shown nowhere: editing one makes nothing cold.
 
 The scopes an article was shown under are the ``ArticleScopes`` row written at its last change
 (in the change's own transaction), so the workflow needs no copy of the article from before an edit:

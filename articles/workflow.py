@@ -285,7 +285,8 @@ def publish(article, at=None, user=None):
         )
     if article.is_embargoed:
         until = date_format(timezone.localtime(article.embargo_until), "Y-m-d H:i")
-        comment = f"{comment} {_('Embargoed until %(time)s: it appears then.') % {'time': until}}"
+        embargo = _("Embargoed until %(time)s: it appears then.") % {"time": until}
+        comment = f"{comment} {embargo}"
     with transaction.atomic():
         done = _transition(
             article, S.PUBLISHED, allowed, user, comment, check=check, publish_at=publish_at, review_stage=0
