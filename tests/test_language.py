@@ -23,7 +23,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import workflow
-from articles.models import Article, Section, TrashedArticle, Unit
+from articles.models import Article, PreviewLink, PreviewOpen, Section, TrashedArticle, Unit
 
 from .conftest import member
 from .factories import (
@@ -108,6 +108,8 @@ def newsroom(db, django_user_model):
     trashed = ArticleFactory(title="删掉的文章", section=section)
     workflow.article_saved(trashed, editor)
     workflow.trash(trashed, editor)
+    link = PreviewLink.objects.create(article=draft, recipient="某报社 记者", created_by=editor)
+    PreviewOpen.objects.create(link=link)
     return {"editor": editor, "contributor": contributor, "chief": chief, "article": article, "draft": draft}
 
 

@@ -22,6 +22,7 @@ from articles.models import (
     Column,
     CopyrightNotice,
     FlaggedWord,
+    PreviewLink,
     PromoBlock,
     ReviewStep,
     Section,
@@ -533,6 +534,7 @@ def test_every_registered_admin_is_one_the_project_knows():
                 "flaggedword",
             ]
         },
+        "articles.previewlink": "articles.admin_press",
     }
 
 
@@ -541,6 +543,7 @@ def test_every_registered_admin_is_one_the_project_knows():
 CONTENT = [Article, ArticleImage, ArticleUnit, Unit, Section, Column, CopyrightNotice, PromoBlock, SiteSettings]
 CONTENT += [FlaggedWord, ReviewStep, UnitRedirect, TagRedirect]
 CONTENT += [Tag, TaggedItem, Group, Permission]
+CONTENT += [PreviewLink]  # made and revoked only by roles that publish
 
 
 def snapshot():
