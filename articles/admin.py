@@ -34,7 +34,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from . import flagged, history, review, roles, versions, workflow
-from .admin_press import PreviewLinkInline
+from .admin_press import article_preview_links
 from .admin_texts import ChineseChangeMessage
 from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
 from .models import (
@@ -230,7 +230,7 @@ class ContentAdmin(ChineseChangeMessage, admin.ModelAdmin):
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin, ContentAdmin):
     form = ArticleForm
-    inlines = [ArticleImageInline, ArticleUnitInline, PreviewLinkInline]
+    inlines = [ArticleImageInline, ArticleUnitInline]
     list_display = ["title", "state", "column", "section", "written_by", "last_editor", "publish_at", "updated_at"]
     list_filter = [ForMeFilter, StateFilter, "section", "column", "publish_at"]
     list_select_related = ["column", "section", "created_by", "last_edited_by"]
@@ -416,6 +416,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
             flagged_button=form.button,
             confirm_label=CONFIRM_LABELS.get(form.button, ""),
             confirmed_value=form.CONFIRMED,
+            preview_links=article_preview_links(request, obj),
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -76,6 +76,9 @@ class PreviewLinkAdmin(PublishersOnly, ChineseChangeMessage, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(open_count=Count("opens"), last_opened=Max("opens__opened_at"))
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # openings exist only once the link does
+
     def get_changeform_initial_data(self, request):
         return {**super().get_changeform_initial_data(request), "article": request.GET.get("article")}
 
@@ -116,34 +119,12 @@ class PreviewLinkAdmin(PublishersOnly, ChineseChangeMessage, admin.ModelAdmin):
         )
 
 
-class PreviewLinkInline(PublishersOnly, admin.TabularInline):
-    """The article's preview links on its form, read-only: they are made on their own page."""
-
-    model = PreviewLink
-    fields = ["recipient", "expires_at", "state", "opens", "address"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = gettext_lazy("preview links (for journalists, before the embargo ends)")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(open_count=Count("opens"))
-
-    @admin.display(description=gettext_lazy("state"))
-    def state(self, obj):
-        return link_state(obj)[1]
-
-    @admin.display(description=gettext_lazy("openings"))
-    def opens(self, obj):
-        return obj.open_count
-
-    @admin.display(description=gettext_lazy("link"))
-    def address(self, obj):
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', previews.address(obj), _("Open"))
+def article_preview_links(request, article):
+    """The article's preview links as its change form lists them (for roles that publish), else None."""
+    if article is None or not roles.may_publish(request.user):
+        return None
+    links = article.preview_links.select_related("article").annotate(open_count=Count("opens"))
+    return [
+        {"link": link, "state": link_state(link)[1], "address": previews.address(link)}
+        for link in links.order_by("-pk")
+    ]
