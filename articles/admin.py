@@ -34,7 +34,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from . import flagged, history, review, roles, versions, workflow
-from .admin_press import article_preview_links
+from .admin_press import CorrectionInline, article_preview_links
 from .admin_texts import ChineseChangeMessage
 from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
 from .models import (
@@ -279,6 +279,12 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         return form_only_left_out(fieldsets, ["edit_token"]) if viewed_only(request, obj) else fieldsets
+
+    def get_inlines(self, request, obj):
+        # Corrections are told to readers of a published article (or one that has some already).
+        if obj is not None and (obj.status == S.PUBLISHED or obj.corrections.exists()):
+            return [*self.inlines, CorrectionInline]
+        return self.inlines
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status"]

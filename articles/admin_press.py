@@ -1,5 +1,6 @@
 """The press room in the admin: preview links of embargoed articles (made and revoked only by those
-who may publish, ``roles.may_publish``), with the log of their openings."""
+who may publish, ``roles.may_publish``), with the log of their openings; corrections of published
+articles, recorded on the article's form."""
 
 from django.contrib import admin, messages
 from django.db.models import Count, Max
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from . import previews, roles
 from .admin_texts import ChineseChangeMessage
-from .models import PreviewLink, PreviewOpen
+from .models import Correction, PreviewLink, PreviewOpen
 
 
 def link_state(link):
@@ -128,3 +129,25 @@ def article_preview_links(request, article):
         {"link": link, "state": link_state(link)[1], "address": previews.address(link)}
         for link in links.order_by("-pk")
     ]
+
+
+class CorrectionInline(PublishersOnly, admin.StackedInline):
+    """Corrections (更正/说明) recorded on a published article's change form, saved with it through the
+    workflow (a revision, the pages that show the article made cold)."""
+
+    model = Correction
+    fields = ["kind", "made_at", "text"]
+    extra = 0
+    classes = ["corrections"]
+
+    def has_view_permission(self, request, obj=None):
+        return super(PublishersOnly, self).has_view_permission(request, obj)  # every role sees them
+
+    def has_delete_permission(self, request, obj=None):
+        return roles.may_publish(request.user) and admin.StackedInline.has_delete_permission(self, request, obj)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "text":
+            field.widget.attrs["rows"] = 3
+        return field

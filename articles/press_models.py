@@ -4,6 +4,7 @@ contacts and corrections. Imported by ``articles.models``, so they belong to the
 import datetime
 import secrets
 
+import reversion
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -87,3 +88,35 @@ class PreviewOpen(models.Model):
 
     def __str__(self):
         return f"{self.link_id} {self.opened_at:%Y-%m-%d %H:%M:%S}"
+
+
+@reversion.register()
+class Correction(models.Model):
+    """A correction (更正) or clarification (说明) of a published article, recorded by an editor when
+    changing it: readers see each under the article's text, in order, and on the public 更正 page.
+    Silent edits stay in the article's history; corrections are what readers are told."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("correction")
+        CLARIFICATION = "clarification", _("clarification")
+
+    article = models.ForeignKey(
+        "articles.Article", verbose_name=_("article"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    made_at = models.DateTimeField(
+        _("time"), default=timezone.now, db_index=True, help_text=_("When the article was corrected (Beijing time).")
+    )
+    text = models.TextField(
+        _("text"),
+        help_text=_("What was wrong and what is right now, in one or two sentences, for readers. Plain text."),
+    )
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["made_at", "pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="correction_has_text")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.text[:30]}"

@@ -43,6 +43,7 @@ urlpatterns = [
     path("about/", views.SitePageView.as_view(field="about", title=_("About us")), name="about"),
     path("contact/", views.SitePageView.as_view(field="contact", title=_("Contact us")), name="contact"),
     path("subscribe/", views.SubscribeView.as_view(), name="subscribe"),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("preview/<str:token>/", previews.PreviewView.as_view(), name="preview"),
     path("preview/<str:token>/files/<path:name>", previews.preview_file, name="preview_file"),

@@ -32,6 +32,7 @@ from .models import (
     ArticleUnit,
     Column,
     CopyrightNotice,
+    Correction,
     PromoBlock,
     Section,
     SiteSettings,
@@ -314,6 +315,7 @@ class ArticleDetailView(DetailView):
             Prefetch("images", queryset=ArticleImage.objects.prefetch_related("renditions")),
             "tags",
             Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
+            "corrections",
         )
         context = {
             "article": article,
@@ -364,6 +366,28 @@ def article_qr(request, pk):
     buffer = BytesIO()
     image.save(buffer)
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+class CorrectionListView(ListView):
+    """Every correction (更正/说明) of the published articles, newest first."""
+
+    paginate_by = settings.ARTICLES_PER_PAGE
+    query_parameters = ("page",)
+
+    def get_queryset(self):
+        return (
+            Correction.objects.filter(article__in=Article.objects.published())
+            .select_related("article__column")
+            .order_by("-made_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        versions.depends_on(versions.ARTICLES)  # a correction is recorded with a change of its article
+        context = super().get_context_data(crumbs=[_("Corrections")], **kwargs)
+        if context.get("is_paginated"):
+            page = context["page_obj"]
+            context["page_links"] = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        return context
 
 
 class SubscribeView(TemplateView):

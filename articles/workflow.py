@@ -29,7 +29,7 @@ from . import history, renditions, review, roles, scopes, search, versions
 
 # What a revision of an article holds besides the article (``reversion.register(follow=...)``),
 # with what naming each part reads (its ``__str__``).
-FOLLOWED = ["images", "unit_links__unit", "tagged_items__tag", "tagged_items__content_object"]
+FOLLOWED = ["images", "unit_links__unit", "tagged_items__tag", "tagged_items__content_object", "corrections"]
 
 
 class TransitionNotAllowed(ValueError):

@@ -18,9 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EMBARGO_SECONDS = 8
 
 
-def test_a_journalist_reads_an_embargoed_release_then_the_link_leads_to_the_public_page(
-    live_server, page, screenshot
-):
+def test_a_journalist_reads_an_embargoed_release_then_the_link_leads_to_the_public_page(live_server, page, screenshot):
     embargo = timezone.now() + datetime.timedelta(seconds=EMBARGO_SECONDS)
     article = ArticleFactory(
         title="某集团发布年度社会责任报告",
