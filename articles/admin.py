@@ -34,7 +34,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from . import flagged, history, review, roles, versions, workflow
-from .admin_press import CorrectionInline, article_preview_links
+from .admin_press import ArticleContactInline, CorrectionInline, article_preview_links
 from .admin_texts import ChineseChangeMessage
 from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
 from .models import (
@@ -230,7 +230,7 @@ class ContentAdmin(ChineseChangeMessage, admin.ModelAdmin):
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin, ContentAdmin):
     form = ArticleForm
-    inlines = [ArticleImageInline, ArticleUnitInline]
+    inlines = [ArticleImageInline, ArticleUnitInline, ArticleContactInline]
     list_display = ["title", "state", "column", "section", "written_by", "last_editor", "publish_at", "updated_at"]
     list_filter = [ForMeFilter, StateFilter, "section", "column", "publish_at"]
     list_select_related = ["column", "section", "created_by", "last_edited_by"]

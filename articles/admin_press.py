@@ -1,6 +1,7 @@
 """The press room in the admin: preview links of embargoed articles (made and revoked only by those
 who may publish, ``roles.may_publish``), with the log of their openings; corrections of published
-articles, recorded on the article's form."""
+articles, recorded on the article's form; media contacts (新闻联系人), named on articles and units.
+Whatever readers see goes through ``workflow``."""
 
 from django.contrib import admin, messages
 from django.db.models import Count, Max
@@ -10,9 +11,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from . import previews, roles
+from . import previews, roles, workflow
 from .admin_texts import ChineseChangeMessage
-from .models import Correction, PreviewLink, PreviewOpen
+from .models import ArticleContact, Correction, MediaContact, PreviewLink, PreviewOpen
 
 
 def link_state(link):
@@ -151,3 +152,31 @@ class CorrectionInline(PublishersOnly, admin.StackedInline):
         if db_field.name == "text":
             field.widget.attrs["rows"] = 3
         return field
+
+
+@admin.register(MediaContact)
+class MediaContactAdmin(ChineseChangeMessage, admin.ModelAdmin):
+    list_display = ["name", "role", "unit", "phone", "email"]
+    list_select_related = ["unit"]
+    search_fields = ["name", "role", "unit__name", "phone", "email"]
+    autocomplete_fields = ["unit"]
+    fields = ["name", "role", "unit", "phone", "email"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        workflow.contact_saved(form.instance, request.user, old_unit=form.initial.get("unit"))
+
+    def delete_model(self, request, obj):
+        workflow.delete_contacts([obj], request.user)
+
+    def delete_queryset(self, request, queryset):
+        workflow.delete_contacts(queryset, request.user)
+
+
+class ArticleContactInline(admin.TabularInline):
+    """The article's media contacts, chosen by name (type to search), in order."""
+
+    model = ArticleContact
+    fields = ["contact", "order"]
+    autocomplete_fields = ["contact"]
+    extra = 0

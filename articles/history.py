@@ -23,7 +23,17 @@ from reversion.models import Version
 from reversion.revisions import _get_options
 from taggit.models import Tag, TaggedItem
 
-from .models import Article, ArticleImage, ArticleUnit, Column, CopyrightNotice, Correction, Section, Unit
+from .models import (
+    Article,
+    ArticleContact,
+    ArticleImage,
+    ArticleUnit,
+    Column,
+    CopyrightNotice,
+    Correction,
+    Section,
+    Unit,
+)
 
 FIELDS = [
     "title",
@@ -179,7 +189,7 @@ def matches_latest(article):
     if latest is None:
         return False
     article_type = ContentType.objects.get_for_model(Article)
-    parts = (ArticleImage, ArticleUnit, TaggedItem, Correction)
+    parts = (ArticleImage, ArticleUnit, TaggedItem, Correction, ArticleContact)
     related = {ContentType.objects.get_for_model(model).pk for model in parts}
     stored = {}
     for version in latest.revision.version_set.filter(content_type__in=[article_type.pk, *related]):
@@ -192,7 +202,13 @@ def matches_latest(article):
         ):
             stored[key] = fields
     now = {}
-    rows = [*article.images.all(), *article.unit_links.all(), *article.tagged_items.all(), *article.corrections.all()]
+    rows = [
+        *article.images.all(),
+        *article.unit_links.all(),
+        *article.tagged_items.all(),
+        *article.corrections.all(),
+        *article.contact_links.all(),
+    ]
     for obj in [article, *rows]:
         now[(ContentType.objects.get_for_model(obj).pk, str(obj.pk))] = _stored_fields(obj)
     for fields in (stored.get((article_type.pk, str(article.pk)), {}), now[(article_type.pk, str(article.pk))]):

@@ -434,7 +434,7 @@ def _count(rows, key):
     return Coalesce(Subquery(rows.order_by().values(key).annotate(n=Count("pk")).values("n")), 0)
 
 
-@reversion.register(follow=["images", "unit_links", "tagged_items", "corrections"])
+@reversion.register(follow=["images", "unit_links", "tagged_items", "corrections", "contact_links"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -850,4 +850,4 @@ class ArticleScopes(models.Model):
 
 
 # The press room's models live in a module of their own; importing them here registers them.
-from .press_models import Correction, PreviewLink, PreviewOpen  # noqa: E402, F401
+from .press_models import ArticleContact, Correction, MediaContact, PreviewLink, PreviewOpen  # noqa: E402, F401

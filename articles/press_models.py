@@ -6,6 +6,7 @@ import secrets
 
 import reversion
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -120,3 +121,71 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}：{self.text[:30]}"
+
+
+phone_number = RegexValidator(
+    r"^\+?[0-9][0-9 ()-]{4,28}[0-9]$", _("Digits, spaces, brackets and dashes only, for example 0571-86915636.")
+)
+
+
+class MediaContact(models.Model):
+    """A media contact (新闻联系人): whom journalists call about an article or a unit. Shown on the
+    articles that name them and on their unit's page, with structured data (schema.org ContactPoint)."""
+
+    name = models.CharField(_("name"), max_length=50)
+    role = models.CharField(_("role"), max_length=100, blank=True, help_text=_("For example 宣传部 部长."))
+    unit = models.ForeignKey(
+        "articles.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="media_contacts",
+        help_text=_("The unit they speak for; its page lists them."),
+    )
+    phone = models.CharField(
+        _("phone"),
+        max_length=30,
+        blank=True,
+        validators=[phone_number],
+        help_text=_("Shown as a link that phones dial; with the area code, e.g. 0571-86915636."),
+    )
+    email = models.EmailField(
+        _("email"), blank=True, help_text=_("Shown so that people can read it but simple address harvesters cannot.")
+    )
+
+    class Meta:
+        verbose_name = _("media contact")
+        verbose_name_plural = _("media contacts")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="media_contact_has_a_name"),
+            models.CheckConstraint(condition=~Q(phone="") | ~Q(email=""), name="media_contact_has_phone_or_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.unit}）" if self.unit_id else self.name
+
+    def tel(self):
+        """The phone number as a ``tel:`` URI (digits and a leading +)."""
+        return "tel:" + "".join(c for c in self.phone if c.isdigit() or c == "+")
+
+
+@reversion.register()
+class ArticleContact(models.Model):
+    """Names a media contact on an article, in the article's order."""
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="contact_links")
+    contact = models.ForeignKey(
+        MediaContact, verbose_name=_("media contact"), on_delete=models.CASCADE, related_name="article_links"
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("media contact")
+        verbose_name_plural = _("media contacts")
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["article", "contact"], name="contact_once_per_article")]
+
+    def __str__(self):
+        return str(self.contact)

@@ -28,6 +28,7 @@ from .cache.derived import derived_value
 from .forms import SearchForm
 from .models import (
     Article,
+    ArticleContact,
     ArticleImage,
     ArticleUnit,
     Column,
@@ -190,6 +191,10 @@ class UnitView(FollowsMerges, ArticleListView):
     def merged_into(self):
         return merged_unit(self.kwargs["pk"])
 
+    def get_context_data(self, **kwargs):
+        # Its media contacts: a contact's change moves the unit's scope (``workflow.contact_saved``).
+        return super().get_context_data(contacts=list(self.scope.media_contacts.select_related("unit")), **kwargs)
+
 
 class TagView(FollowsMerges, ArticleListView):
     scope_model = Tag
@@ -316,7 +321,9 @@ class ArticleDetailView(DetailView):
             "tags",
             Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
             "corrections",
+            Prefetch("contact_links", queryset=ArticleContact.objects.select_related("contact__unit")),
         )
+        article.media_contacts_shown = [link.contact for link in article.contact_links.all()]
         context = {
             "article": article,
             "preview": not article.is_published,

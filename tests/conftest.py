@@ -182,6 +182,7 @@ def member(django_user_model, username, group):
         import_module("articles.migrations.0013_reviewer_role").create_reviewer_role(apps, None)
         import_module("articles.migrations.0015_embargo_and_preview_links").grant_editors(apps, None)
         import_module("articles.migrations.0016_corrections").grant_roles(apps, None)
+        import_module("articles.migrations.0017_media_contacts").grant_roles(apps, None)
     user = django_user_model.objects.create_user(
         username, f"{username}@example.com", "pw-for-tests-only", is_staff=True
     )

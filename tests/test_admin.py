@@ -104,6 +104,7 @@ def article_data(section, **extra):
         **inline_management("images"),
         **inline_management("unit_links"),
         **inline_management("corrections"),  # shown on a published article's form
+        **inline_management("contact_links"),
         **extra,
     }
 
