@@ -17,11 +17,14 @@ from taggit.models import Tag, TaggedItem
 from articles import versions, workflow
 from articles.models import (
     Article,
+    ArticleContact,
     ArticleImage,
     ArticleUnit,
     Column,
     CopyrightNotice,
+    Correction,
     FlaggedWord,
+    MediaContact,
     PreviewLink,
     PromoBlock,
     ReviewStep,
@@ -535,6 +538,7 @@ def test_every_registered_admin_is_one_the_project_knows():
             ]
         },
         "articles.previewlink": "articles.admin_press",
+        "articles.mediacontact": "articles.admin_press",
     }
 
 
@@ -543,7 +547,7 @@ def test_every_registered_admin_is_one_the_project_knows():
 CONTENT = [Article, ArticleImage, ArticleUnit, Unit, Section, Column, CopyrightNotice, PromoBlock, SiteSettings]
 CONTENT += [FlaggedWord, ReviewStep, UnitRedirect, TagRedirect]
 CONTENT += [Tag, TaggedItem, Group, Permission]
-CONTENT += [PreviewLink]  # made and revoked only by roles that publish
+CONTENT += [PreviewLink, Correction, MediaContact, ArticleContact]  # the press room: roles that publish
 
 
 def snapshot():
