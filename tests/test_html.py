@@ -112,7 +112,7 @@ def test_every_page_type_is_valid_html5(pages, tmp_path):
         if m["type"] == "error" or m.get("subType") == "warning"
     ]
     assert problems == [], "\n".join(problems)
-    assert len(pages) == 17
+    assert len(pages) == 19
 
 
 class Outline(HTMLParser):
