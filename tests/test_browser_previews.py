@@ -60,3 +60,32 @@ def test_a_journalist_reads_an_embargoed_release_then_the_link_leads_to_the_publ
     public = page.locator("figure img").first
     public.evaluate("img => img.complete || new Promise(done => img.addEventListener('load', done, {once: true}))")
     assert public.evaluate("img => img.naturalWidth") > 0 and "/media/" in public.evaluate("img => img.currentSrc")
+
+
+def test_a_reader_gets_a_contacts_email_as_a_link_made_by_the_script(live_server, browser, screenshot):
+    """The page holds the address encoded; the site's script makes the mailto link, and without
+    JavaScript the reader sees the readable fallback."""
+    from articles.models import ArticleContact, Correction, MediaContact
+
+    article = ArticleFactory(title="有新闻联系人的文章")
+    contact = MediaContact.objects.create(
+        name="张三", role="宣传部 部长", phone="0571-86915636", email="zhang@press.example.cn"
+    )
+    ArticleContact.objects.create(article=article, contact=contact)
+    Correction.objects.create(article=article, text="原稿将项目名称误写为“临安一期”，已更正。")
+    workflow.article_saved(article)
+    url = live_server.url + article.get_absolute_url()
+    for javascript in (True, False):
+        context = browser.new_context(locale="zh-CN", java_script_enabled=javascript)
+        page = context.new_page()
+        page.goto(url)
+        contacts = page.locator(".media-contacts")
+        if javascript:
+            expect(contacts.locator('a[href="mailto:zhang@press.example.cn"]')).to_have_text("zhang@press.example.cn")
+        else:
+            expect(contacts).to_contain_text("zhang [at] press [dot] example [dot] cn")
+            expect(contacts.locator('a[href^="mailto:"]')).to_have_count(0)
+        expect(contacts.locator('a[href="tel:057186915636"]')).to_have_text("0571-86915636")
+        if javascript:
+            screenshot(page, "article-corrections-and-contacts")
+        context.close()
