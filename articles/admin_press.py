@@ -82,7 +82,11 @@ class PreviewLinkAdmin(PublishersOnly, ChineseChangeMessage, admin.ModelAdmin):
         return self.inlines if obj is not None else []  # openings exist only once the link does
 
     def get_changeform_initial_data(self, request):
-        return {**super().get_changeform_initial_data(request), "article": request.GET.get("article")}
+        # ?article=<id> comes from the article's form; anything else there would fail the autocomplete.
+        initial = super().get_changeform_initial_data(request)
+        if not str(initial.get("article", "")).isdigit():
+            initial.pop("article", None)
+        return initial
 
     def get_readonly_fields(self, request, obj=None):
         # A link is for one article and one person: to change them, revoke it and make another.

@@ -7,7 +7,7 @@ address is refused before the database is asked. The page is the article page wi
 browser). Its images do not come from ``/media/``: the addresses of an unpublished article's files
 stay secret (``models.unguessable_path``), so every file address in the page is replaced by one under
 the link, which serves only that article's files while the link holds. Each opening of the page is
-logged. Once the article is public (its embargo over, no cron: the publication rule says so) the link
+logged (not an editor's check of it). Once the article is public (its embargo over, no cron: the publication rule says so) the link
 redirects to the public page; revoked or expired, it answers 410.
 """
 
@@ -78,7 +78,8 @@ class PreviewView(ArticleDetailView):
             return private(TemplateResponse(request, "articles/preview_gone.html", {"link": self.link}, status=410))
         if article.is_published:
             return redirect(article.get_absolute_url())
-        PreviewOpen.objects.create(link=self.link)
+        if not request.user.is_staff:  # an editor checking the link is not its recipient opening it
+            PreviewOpen.objects.create(link=self.link)
         return private(super().get(request, *args, **kwargs))
 
     def get_object(self, queryset=None):

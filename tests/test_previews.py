@@ -64,12 +64,15 @@ def test_a_journalist_opens_the_link_and_sees_the_article_with_its_banner(client
     assert client.get(embargoed.get_absolute_url()).status_code == 404
 
 
-def test_each_opening_is_logged_with_its_time_and_the_page_is_never_cached(client, embargoed):
+def test_each_opening_is_logged_with_its_time_and_the_page_is_never_cached(client, embargoed, editor):
     link = make_link(embargoed)
     before = timezone.now()
     for _ in range(2):
         response = client.get(previews.address(link))
         assert response.status_code == 200 and response.get("X-Cache") is None
+    staff = Client()
+    staff.force_login(editor)
+    assert staff.get(previews.address(link)).status_code == 200  # an editor checking it: not an opening
     opens = list(link.opens.order_by("opened_at"))
     assert len(opens) == 2 and all(before <= opened.opened_at <= timezone.now() for opened in opens)
     # Images do not count as openings.
@@ -144,6 +147,8 @@ def test_an_editor_makes_a_link_in_the_admin_and_sees_its_openings(editor_client
     add = reverse("admin:articles_previewlink_add")
     form = editor_client.get(f"{add}?article={embargoed.pk}")
     assert form.status_code == 200 and "禁发中的新闻稿" in form.content.decode()
+    for junk in ("abc", "-1", "999999"):  # a form without the article, never a 500
+        assert editor_client.get(f"{add}?article={junk}").status_code == 200
     expires = timezone.localtime(timezone.now() + datetime.timedelta(days=3))
     response = editor_client.post(
         add,
