@@ -7,8 +7,8 @@ address is refused before the database is asked. The page is the article page wi
 browser). Its images do not come from ``/media/``: the addresses of an unpublished article's files
 stay secret (``models.unguessable_path``), so every file address in the page is replaced by one under
 the link, which serves only that article's files while the link holds. Each opening of the page is
-logged (not an editor's check of it). Once the article is public (its embargo over, no cron: the publication rule says so) the link
-redirects to the public page; revoked or expired, it answers 410.
+logged (not an editor's check of it). Once the article is public (its embargo over, no cron: the
+publication rule says so) the link redirects to the public page; revoked or expired, it answers 410.
 """
 
 import mimetypes
