@@ -34,6 +34,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from . import flagged, history, review, roles, versions, workflow
+from .admin_press import ArticleContactInline, CorrectionInline, article_preview_links
 from .admin_texts import ChineseChangeMessage
 from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
 from .models import (
@@ -93,6 +94,7 @@ class StateFilter(admin.SimpleListFilter):
             ("returned", _("Returned for changes")),
             ("review", _("Waiting for review")),
             ("scheduled", _("Scheduled")),
+            ("embargoed", _("Embargoed")),
             ("published", _("Published")),
             ("unpublished", _("Withdrawn")),
         ]
@@ -104,7 +106,8 @@ class StateFilter(admin.SimpleListFilter):
             "returned": Q(status=S.DRAFT) & ~Q(return_reason=""),
             "review": Q(status=S.REVIEW),
             "scheduled": Q(status=S.PUBLISHED, publish_at__gt=now),
-            "published": Q(status=S.PUBLISHED, publish_at__lte=now),
+            "embargoed": Q(status=S.PUBLISHED, embargo_until__gt=now),
+            "published": Q(status=S.PUBLISHED, publish_at__lte=now, embargo_until__passed=now),
             "unpublished": Q(status=S.UNPUBLISHED),
         }
         return queryset.filter(conditions[self.value()]) if self.value() in conditions else queryset
@@ -227,7 +230,7 @@ class ContentAdmin(ChineseChangeMessage, admin.ModelAdmin):
 @admin.register(Article)
 class ArticleAdmin(VersionAdmin, ContentAdmin):
     form = ArticleForm
-    inlines = [ArticleImageInline, ArticleUnitInline]
+    inlines = [ArticleImageInline, ArticleUnitInline, ArticleContactInline]
     list_display = ["title", "state", "column", "section", "written_by", "last_editor", "publish_at", "updated_at"]
     list_filter = [ForMeFilter, StateFilter, "section", "column", "publish_at"]
     list_select_related = ["column", "section", "created_by", "last_edited_by"]
@@ -236,7 +239,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
     fieldsets = [
         (None, {"fields": ["section", "column", "title", "subtitle", "source", "author", "editor", "edit_token"]}),
         (gettext_lazy("Text"), {"fields": ["summary", "body", "tags"]}),
-        (gettext_lazy("Publication"), {"fields": ["status", "publish_at"]}),
+        (gettext_lazy("Publication"), {"fields": ["status", "publish_at", "embargo_until"]}),
         (gettext_lazy("Notices"), {"fields": ["copyright_notice", "show_promo"]}),
     ]
     actions = [
@@ -277,10 +280,16 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         return form_only_left_out(fieldsets, ["edit_token"]) if viewed_only(request, obj) else fieldsets
 
+    def get_inlines(self, request, obj):
+        # Corrections are told to readers of a published article (or one that has some already).
+        if obj is not None and (obj.status == S.PUBLISHED or obj.corrections.exists()):
+            return [*self.inlines, CorrectionInline]
+        return self.inlines
+
     def get_readonly_fields(self, request, obj=None):
         readonly = ["status"]
         if not self.has_publish_permission(request):
-            readonly.append("publish_at")
+            readonly += ["publish_at", "embargo_until"]
         return readonly
 
     def get_queryset(self, request):
@@ -413,6 +422,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
             flagged_button=form.button,
             confirm_label=CONFIRM_LABELS.get(form.button, ""),
             confirmed_value=form.CONFIRMED,
+            preview_links=article_preview_links(request, obj),
         )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

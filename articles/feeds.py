@@ -244,10 +244,13 @@ class LatestArticlesFeed(Feed):
     @cached_property
     def state(self):
         """Everything the feed's content depends on, as a short hash (it is the ETag)."""
-        newest = self.articles().aggregate(newest=Max("publish_at"))["newest"]
+        # An embargoed article appears when its embargo ends, perhaps with an older publish time: the
+        # newest embargo ended counts too (each aggregate an index walk).
+        times = self.articles().aggregate(newest=Max("publish_at"), lifted=Max("embargo_until"))
         scopes = [versions.SITE, versions.list_of(self.scope)]
         versions.depends_on(*scopes)
-        key = f"{versions.current(scopes)}:{newest and newest.isoformat()}"
+        newest, lifted = (times[name] and times[name].isoformat() for name in ("newest", "lifted"))
+        key = f"{versions.current(scopes)}:{newest}:{lifted}"
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     @cached_property

@@ -23,7 +23,17 @@ from reversion.models import Version
 from reversion.revisions import _get_options
 from taggit.models import Tag, TaggedItem
 
-from .models import Article, ArticleImage, ArticleUnit, Column, CopyrightNotice, Section, Unit
+from .models import (
+    Article,
+    ArticleContact,
+    ArticleImage,
+    ArticleUnit,
+    Column,
+    CopyrightNotice,
+    Correction,
+    Section,
+    Unit,
+)
 
 FIELDS = [
     "title",
@@ -173,12 +183,14 @@ def _stored_fields(obj):
 
 
 def matches_latest(article):
-    """Whether ``article``, its images, unit links and tag links are as its latest revision keeps them."""
+    """Whether ``article``, its images, unit links, tag links and corrections are as its latest revision
+    keeps them."""
     latest = Version.objects.get_for_object(article).select_related("revision").first()
     if latest is None:
         return False
     article_type = ContentType.objects.get_for_model(Article)
-    related = {ContentType.objects.get_for_model(model).pk for model in (ArticleImage, ArticleUnit, TaggedItem)}
+    parts = (ArticleImage, ArticleUnit, TaggedItem, Correction, ArticleContact)
+    related = {ContentType.objects.get_for_model(model).pk for model in parts}
     stored = {}
     for version in latest.revision.version_set.filter(content_type__in=[article_type.pk, *related]):
         fields = json.loads(version.serialized_data)[0]["fields"]
@@ -190,7 +202,14 @@ def matches_latest(article):
         ):
             stored[key] = fields
     now = {}
-    for obj in [article, *article.images.all(), *article.unit_links.all(), *article.tagged_items.all()]:
+    rows = [
+        *article.images.all(),
+        *article.unit_links.all(),
+        *article.tagged_items.all(),
+        *article.corrections.all(),
+        *article.contact_links.all(),
+    ]
+    for obj in [article, *rows]:
         now[(ContentType.objects.get_for_model(obj).pk, str(obj.pk))] = _stored_fields(obj)
     for fields in (stored.get((article_type.pk, str(article.pk)), {}), now[(article_type.pk, str(article.pk))]):
         for name in NOT_CHANGES:

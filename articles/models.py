@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models, router
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -291,11 +292,34 @@ class PromoBlock(models.Model):
         return f"【{self.title}】"
 
 
+@models.DateTimeField.register_lookup
+class Passed(LessThanOrEqual):
+    """``field__passed=moment``: no time is set, or it is at or before ``moment`` (an embargo that
+    is not there, or is over)."""
+
+    lookup_name = "passed"
+
+    def get_rhs_op(self, connection, rhs):
+        return connection.operators["lte"] % rhs
+
+    def as_sql(self, compiler, connection):
+        sql, params = super().as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"({lhs} IS NULL OR {sql})", (*lhs_params, *params)
+
+
 def published_when(now):
-    """The one rule of visibility, as field lookups: published, its publish time has come, and not in
-    the trash. ``ArticleQuerySet.published()`` filters by it; ``Article.is_published`` checks a row
-    against it (``meets``), so the database and Python never disagree."""
-    return {"status": Article.Status.PUBLISHED, "publish_at__lte": now, "deleted_at__isnull": True}
+    """The one rule of visibility, as field lookups: published, its publish time has come, its
+    embargo (禁发时间), if any, is over, and not in the trash. ``ArticleQuerySet.published()`` filters
+    by it; ``Article.is_published`` checks a row against it (``meets``), so the database and Python
+    never disagree. Before its embargo an article is shown nowhere, exactly as a draft; when the
+    embargo ends it appears with no change (``articles.scopes.upcoming`` lists it)."""
+    return {
+        "status": Article.Status.PUBLISHED,
+        "publish_at__lte": now,
+        "embargo_until__passed": now,
+        "deleted_at__isnull": True,
+    }
 
 
 # What the lookups of the rule mean for a value in Python (a missing time meets no bound, as in SQL).
@@ -304,11 +328,12 @@ LOOKUPS = {
     "exact": operator.eq,
     "lte": lambda value, bound: value is not None and value <= bound,
     "isnull": lambda value, expected: (value is None) == expected,
+    "passed": lambda value, bound: value is None or value <= bound,
 }
 
 
 def meets(obj, lookups):
-    """Whether ``obj`` meets field lookups such as ``published_when``'s (exact, lte, isnull)."""
+    """Whether ``obj`` meets field lookups such as ``published_when``'s (exact, lte, passed, isnull)."""
     return all(
         LOOKUPS[lookup or "exact"](getattr(obj, field), bound)
         for (field, _, lookup), bound in ((name.partition("__"), bound) for name, bound in lookups.items())
@@ -426,7 +451,7 @@ def _count(rows, key):
     return Coalesce(Subquery(rows.order_by().values(key).annotate(n=Count("pk")).values("n")), 0)
 
 
-@reversion.register(follow=["images", "unit_links", "tagged_items"])
+@reversion.register(follow=["images", "unit_links", "tagged_items", "corrections", "contact_links"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -467,6 +492,16 @@ class Article(models.Model):
         blank=True,
         db_index=True,
         help_text=_("A published article appears at this time; a future time schedules it."),
+    )
+    embargo_until = models.DateTimeField(
+        _("embargo until"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "禁发时间: before it the article is public nowhere, even if published (as a draft); at this "
+            "time it appears by itself. Journalists can read it earlier through preview links."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -580,10 +615,23 @@ class Article(models.Model):
         return meets(self, published_when(timezone.now()))
 
     @property
+    def appears_at(self):
+        """When readers first see it (if published): its publish time, or the end of its embargo if later."""
+        if self.publish_at is None or self.embargo_until is None:
+            return self.publish_at
+        return max(self.publish_at, self.embargo_until)
+
+    @property
+    def is_embargoed(self):
+        """Whether an embargo still holds it back (whatever its status)."""
+        return self.embargo_until is not None and self.embargo_until > timezone.now()
+
+    @property
     def modified_at(self):
-        """When readers last saw it change: the last edit, but never before the publish time (a
-        scheduled article edited before its time was not modified before it was published)."""
-        return self.updated_at if self.publish_at is None else max(self.publish_at, self.updated_at)
+        """When readers last saw it change: the last edit, but never before it appeared (a scheduled
+        or embargoed article edited before its time was not modified before it was published)."""
+        appears = self.appears_at
+        return self.updated_at if appears is None else max(appears, self.updated_at)
 
     def display_title(self):
         return f"【{self.column.name}】{self.title}" if self.column_id else self.title
@@ -816,3 +864,7 @@ class ArticleScopes(models.Model):
 
     def __str__(self):
         return f"{self.article_id}: {self.scopes}"
+
+
+# The press room's models live in a module of their own; importing them here registers them.
+from .press_models import ArticleContact, Correction, MediaContact, PreviewLink, PreviewOpen  # noqa: E402, F401

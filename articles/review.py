@@ -71,6 +71,9 @@ def state(article, levels):
             return "review", _("Waiting for review")
         return "review", _("Waiting for %(step)s") % {"step": step_name(pending_step(article, levels))}
     if article.status == S.PUBLISHED:
+        if article.is_embargoed and article.embargo_until >= (article.publish_at or article.embargo_until):
+            when = date_format(timezone.localtime(article.embargo_until), "Y-m-d H:i")
+            return "embargoed", _("Embargoed until %(time)s") % {"time": when}
         if article.publish_at and article.publish_at > timezone.now():
             when = date_format(timezone.localtime(article.publish_at), "Y-m-d H:i")
             return "scheduled", _("Scheduled %(time)s") % {"time": when}

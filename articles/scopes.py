@@ -4,7 +4,8 @@ before it, those they are shown under after it, and their new neighbours.
 An article is shown under ``articles`` (home, archives, feeds, sitemaps, search), its own
 ``article:<id>``, its section, column, units and tags, once it is published and not in the trash; a
 scheduled article counts as shown already, so that pages are made cold when it is scheduled and
-expire when it appears (``upcoming``). A draft is shown nowhere: editing one makes nothing cold.
+expire when it appears (``upcoming``); so does an embargoed one, until its embargo ends. A draft is
+shown nowhere: editing one makes nothing cold.
 
 The scopes an article was shown under are the ``ArticleScopes`` row written at its last change
 (in the change's own transaction), so the workflow needs no copy of the article from before an edit:
@@ -14,6 +15,7 @@ neighbours, whose links now lead to it, get ``neighbours:<id>`` moved when its p
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, F, Q, When
 from taggit.models import TaggedItem
 
 from . import versions
@@ -104,16 +106,23 @@ def rebuild(pks=None, batch_size=2000):
 
 
 def upcoming(now):
-    """The scheduled articles still to appear after ``now``, earliest first, as (time, scopes): where
-    each will be shown, and the page of the article before it, whose "next" link will lead to it
-    (nothing visible comes after it when it appears)."""
+    """The scheduled or embargoed articles still to appear after ``now``, earliest first, as (time,
+    scopes): where each will be shown, and the page of the article before it, whose "next" link
+    will lead to it (nothing visible comes after it when it appears). An article appears at its
+    publish time or at the end of its embargo (禁发时间), whichever is later: a page cached before
+    an embargo ends never outlives it."""
+    appears = Case(When(embargo_until__gt=F("publish_at"), then=F("embargo_until")), default=F("publish_at"))
     scheduled = list(
-        _shown(Article.objects.filter(publish_at__gt=now))
-        .order_by("publish_at", "pk")
-        .values_list("pk", "publish_at")[:UPCOMING]
+        _shown(Article.objects.filter(Q(publish_at__gt=now) | Q(embargo_until__gt=now)))
+        .annotate(appears=appears)
+        .order_by("appears", "pk")
+        .values_list("pk", "appears", "publish_at")[:UPCOMING]
     )
-    shown = shown_under([pk for pk, _at in scheduled])
+    shown = shown_under([pk for pk, _at, _publish_at in scheduled])
     return [
-        (at, frozenset(shown[pk][0] | {versions.neighbours(other) for other in neighbours(pk, at, after=False)}))
-        for pk, at in scheduled
+        (
+            at,
+            frozenset(shown[pk][0] | {versions.neighbours(other) for other in neighbours(pk, publish_at, after=False)}),
+        )
+        for pk, at, publish_at in scheduled
     ]

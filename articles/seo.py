@@ -44,6 +44,10 @@ def article_json_ld(article, request, site):
             "name": site.site_name,
             "url": request.build_absolute_uri("/"),
         },
+        "correction": [
+            {"@type": "CorrectionComment", "text": correction.text, "datePublished": iso8601(correction.made_at)}
+            for correction in article.corrections.all()
+        ],
     }
     return {key: value for key, value in data.items() if value not in (None, "", [])}
 

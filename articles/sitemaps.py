@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef, Subquery
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
@@ -30,14 +30,19 @@ class ArticleSitemap(EditionsSitemap):
     limit = 5000
 
     def items(self):
-        return Article.objects.published().only("pk", "publish_at", "updated_at").order_by("-publish_at", "-pk")
+        return (
+            Article.objects.published()
+            .only("pk", "publish_at", "embargo_until", "updated_at")
+            .order_by("-publish_at", "-pk")
+        )
 
     def lastmod(self, article):
         return article.modified_at
 
     def get_latest_lastmod(self):
-        # As Article.modified_at: an edit before the (scheduled) publish time counts from that time.
-        latest = Article.objects.published().aggregate(latest=Max(Greatest("publish_at", "updated_at")))["latest"]
+        # As Article.modified_at: an edit before the (scheduled or embargoed) appearance counts from then.
+        appears = Greatest("publish_at", Coalesce("embargo_until", "publish_at"))
+        latest = Article.objects.published().aggregate(latest=Max(Greatest(appears, "updated_at")))["latest"]
         return to_the_second(latest)
 
 

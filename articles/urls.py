@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.utils.translation import gettext_lazy as _
 
-from . import feed_formats, feeds, views
+from . import feed_formats, feeds, previews, views
 
 
 class FourDigits:
@@ -43,7 +43,10 @@ urlpatterns = [
     path("about/", views.SitePageView.as_view(field="about", title=_("About us")), name="about"),
     path("contact/", views.SitePageView.as_view(field="contact", title=_("Contact us")), name="contact"),
     path("subscribe/", views.SubscribeView.as_view(), name="subscribe"),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("preview/<str:token>/", previews.PreviewView.as_view(), name="preview"),
+    path("preview/<str:token>/files/<path:name>", previews.preview_file, name="preview_file"),
     # Feeds: rss.xml, atom.xml or feed.json after the address of the list they follow.
     # The first line lets {% url 'articles:feed' %} name the site-wide RSS feed without arguments.
     path("feeds/rss.xml", feeds.LatestArticlesFeed.as_view(), {"format": "rss"}, name="feed"),

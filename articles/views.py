@@ -31,10 +31,12 @@ from .cache.derived import derived_value
 from .forms import SearchForm
 from .models import (
     Article,
+    ArticleContact,
     ArticleImage,
     ArticleUnit,
     Column,
     CopyrightNotice,
+    Correction,
     PromoBlock,
     Section,
     SiteSettings,
@@ -195,6 +197,10 @@ class UnitView(FollowsMerges, ArticleListView):
     def merged_into(self):
         return merged_unit(self.kwargs["pk"])
 
+    def get_context_data(self, **kwargs):
+        # Its media contacts: a contact's change moves the unit's scope (``workflow.contact_saved``).
+        return super().get_context_data(contacts=list(self.scope.media_contacts.select_related("unit")), **kwargs)
+
 
 class TagView(FollowsMerges, ArticleListView):
     scope_model = Tag
@@ -321,7 +327,10 @@ class ArticleDetailView(DetailView):
             Prefetch("images", queryset=ArticleImage.objects.prefetch_related("renditions")),
             "tags",
             Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
+            "corrections",
+            Prefetch("contact_links", queryset=ArticleContact.objects.select_related("contact__unit")),
         )
+        article.media_contacts_shown = [link.contact for link in article.contact_links.all()]
         context = {
             "article": article,
             "preview": not article.is_published,
@@ -371,6 +380,28 @@ def article_qr(request, pk):
     buffer = BytesIO()
     image.save(buffer)
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+class CorrectionListView(ListView):
+    """Every correction (更正/说明) of the published articles, newest first."""
+
+    paginate_by = settings.ARTICLES_PER_PAGE
+    query_parameters = ("page",)
+
+    def get_queryset(self):
+        return (
+            Correction.objects.filter(article__in=Article.objects.published())
+            .select_related("article__column")
+            .order_by("-made_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        versions.depends_on(versions.ARTICLES)  # a correction is recorded with a change of its article
+        context = super().get_context_data(crumbs=[_("Corrections")], **kwargs)
+        if context.get("is_paginated"):
+            page = context["page_obj"]
+            context["page_links"] = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+        return context
 
 
 class SubscribeView(TemplateView):

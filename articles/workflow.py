@@ -34,7 +34,14 @@ from . import history, renditions, review, roles, scopes, search, versions
 
 # What a revision of an article holds besides the article (``reversion.register(follow=...)``),
 # with what naming each part reads (its ``__str__``).
-FOLLOWED = ["images", "unit_links__unit", "tagged_items__tag", "tagged_items__content_object"]
+FOLLOWED = [
+    "images",
+    "unit_links__unit",
+    "tagged_items__tag",
+    "tagged_items__content_object",
+    "corrections",
+    "contact_links__contact",
+]
 
 
 class TransitionNotAllowed(ValueError):
@@ -141,6 +148,33 @@ def delete_units(units, user=None):
     for unit in units:
         unit.delete()
     articles_changed(pks, user, _("Units deleted: %(names)s.") % {"names": names}, touched)
+
+
+def contact_saved(contact, user=None, old_unit=None):
+    """A media contact is shown on the articles that name them and on their unit's page (and was on
+    the page of the unit they had before)."""
+    pks = list(contact.article_links.values_list("article_id", flat=True))
+    if pks:
+        roles.check_shared(user, "articles.change_mediacontact")
+    touched = {versions.unit(pk) for pk in (old_unit, contact.unit_id) if pk is not None}
+    comment = _("Media contact “%(name)s” changed.") % {"name": contact.name} if pks else ""
+    articles_changed(pks, user, comment, touched)
+
+
+@transaction.atomic
+def delete_contacts(contacts, user=None):
+    """Delete media contacts; the articles that named them lose them (and keep a revision saying so)."""
+    from .models import ArticleContact
+
+    contacts = list(contacts)
+    pks = list(ArticleContact.objects.filter(contact__in=contacts).values_list("article_id", flat=True))
+    if pks:
+        roles.check_shared(user, "articles.delete_mediacontact")
+    names = "、".join(contact.name for contact in contacts)
+    touched = {versions.unit(contact.unit_id) for contact in contacts if contact.unit_id}
+    for contact in contacts:
+        contact.delete()
+    articles_changed(pks, user, _("Media contacts deleted: %(names)s.") % {"names": names}, touched)
 
 
 def _transition(article, to, allowed_from, user, comment, check=roles.check_publish, **changes):
@@ -256,7 +290,8 @@ def return_to_draft(article, user=None, reason=""):
 
 
 def publish(article, at=None, user=None):
-    """Publish now, or schedule for ``at`` (no cron job needed: visibility checks the time).
+    """Publish now, or schedule for ``at`` (no cron job needed: visibility checks the time). An
+    article with an embargo (禁发时间) still to come appears when it ends, by the same rule.
 
     With one review level an editor publishes any article. With more, publishing is the final review
     (终审) of a submitted article that passed the others, by someone who took no part in them; an
@@ -288,6 +323,10 @@ def publish(article, at=None, user=None):
             if scheduled
             else _("Final review passed; published.")
         )
+    if article.is_embargoed:
+        until = date_format(timezone.localtime(article.embargo_until), "Y-m-d H:i")
+        embargo = _("Embargoed until %(time)s: it appears then.") % {"time": until}
+        comment = f"{comment} {embargo}"
     with transaction.atomic():
         done = _transition(
             article, S.PUBLISHED, allowed, user, comment, check=check, publish_at=publish_at, review_stage=0

@@ -180,6 +180,9 @@ def member(django_user_model, username, group):
     if not Group.objects.filter(name=group).exists():
         import_module("articles.migrations.0006_editor_and_contributor_roles").create_roles(apps, None)
         import_module("articles.migrations.0013_reviewer_role").create_reviewer_role(apps, None)
+        import_module("articles.migrations.0016_embargo_and_preview_links").grant_editors(apps, None)
+        import_module("articles.migrations.0017_corrections").grant_roles(apps, None)
+        import_module("articles.migrations.0018_media_contacts").grant_roles(apps, None)
     user = django_user_model.objects.create_user(
         username, f"{username}@example.com", "pw-for-tests-only", is_staff=True
     )
@@ -203,6 +206,12 @@ def contributor(db, django_user_model):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def reviewer(db, django_user_model):
+    """A member of the 审核 (reviewer) role."""
+    return member(django_user_model, "shenhe", "审核")
 
 
 @pytest.fixture

@@ -103,6 +103,8 @@ def article_data(section, **extra):
         "show_promo": "on",
         **inline_management("images"),
         **inline_management("unit_links"),
+        **inline_management("corrections"),  # shown on a published article's form
+        **inline_management("contact_links"),
         **extra,
     }
 

@@ -80,6 +80,37 @@ def test_a_scheduled_article_appears_when_its_time_comes(client, cache_backend):
     assert "定时发布的文章" in page_text(client.get(newest.get_absolute_url()))  # its "next" link
 
 
+def test_an_embargoed_article_appears_when_its_embargo_ends(client, cache_backend):
+    """Published with a publish time past but under an embargo (禁发时间): hidden as a draft, and the
+    pages it will be shown on, cached before the embargo ends, expire then; the others stay kept."""
+    here, elsewhere = SectionFactory(name="甲频道"), SectionFactory(name="乙频道")
+    newest = ArticleFactory(title="已发布", section=here, publish_at=timezone.now() - datetime.timedelta(hours=1))
+    other = ArticleFactory(
+        title="别的频道的文章", section=elsewhere, publish_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    embargoed = ArticleFactory(title="禁发的文章", section=here, status=Article.Status.DRAFT, publish_at=None)
+    embargoed.embargo_until = timezone.now() + datetime.timedelta(seconds=1.5)
+    embargoed.save()
+    workflow.publish(embargoed, at=timezone.now() - datetime.timedelta(minutes=30))
+    pages = {
+        "home": "/",
+        "its section": here.get_absolute_url(),
+        "its previous": newest.get_absolute_url(),
+        "other section": elsewhere.get_absolute_url(),
+        "other article": other.get_absolute_url(),
+    }
+    cache_states(client, pages)
+    assert set(cache_states(client, pages).values()) == {"hit"}
+    assert "禁发的文章" not in page_text(client.get("/"))
+    assert client.get(embargoed.get_absolute_url()).status_code == 404
+    time.sleep(2)
+    states = cache_states(client, pages)
+    assert {name for name, state in states.items() if state != "hit"} == {"home", "its section", "its previous"}
+    assert "禁发的文章" in page_text(client.get("/"))
+    assert "禁发的文章" in page_text(client.get(here.get_absolute_url()))
+    assert client.get(embargoed.get_absolute_url()).status_code == 200
+
+
 def test_etag_and_last_modified_give_304(client):
     article = ArticleFactory()
     urls = ["/", article.get_absolute_url(), article.section.get_absolute_url()]

@@ -589,6 +589,29 @@ def test_a_scheduled_article_changes_the_validators_when_its_time_comes(client, 
 
 
 @pytest.mark.parametrize("format", FORMATS)
+def test_an_embargoed_article_changes_the_validators_when_its_embargo_ends(client, story, clock, format):
+    """Its publish time is older than the newest article's: the end of its embargo moves the ETag."""
+    embargoed = ArticleFactory(
+        title="禁发的文章",
+        section=story.section,
+        publish_at=story.publish_at - datetime.timedelta(days=1),
+        embargo_until=timezone.now() + datetime.timedelta(hours=1),
+    )
+    workflow.article_saved(embargoed)
+    clock(minutes=30)
+    urls = [feed_url(format), feed_url(format, story.section)]
+    before = [settled(client, url, clock) for url in urls]
+    for url, response in zip(urls, before, strict=True):
+        assert "禁发的文章" not in response.content.decode()
+        assert all(again.status_code == 304 for again in conditional(client, url, response))
+    clock(hours=2)  # no save, no signal: only the time has come
+    for url, response in zip(urls, before, strict=True):
+        for again in conditional(client, url, response):
+            assert again.status_code == 200
+            assert "禁发的文章" in again.content.decode()
+
+
+@pytest.mark.parametrize("format", FORMATS)
 def test_an_unpublished_article_leaves_every_feed(client, story, clock, format):
     urls = [feed_url(format), feed_url(format, story.section), feed_url(format, story.column)]
     first = [settled(client, url, clock) for url in urls]

@@ -20,8 +20,8 @@ from django.views.defaults import server_error
 
 from alerts import links
 from alerts.models import Subscription
-from articles import workflow
-from articles.models import Article, SiteSettings
+from articles import previews, workflow
+from articles.models import Article, ArticleContact, Correction, MediaContact, PreviewLink, SiteSettings
 
 from .factories import ArticleFactory, ArticleImageFactory, ArticleUnitFactory, ColumnFactory
 
@@ -54,6 +54,17 @@ def pages(client, staff_client, seed_article, rf):
         other.tags.add("党建")
         ArticleUnitFactory(article=other, unit=seed_article.units.first())
     draft = ArticleFactory(status=Article.Status.DRAFT, publish_at=None, column=ColumnFactory())
+    # The press room: a contact and a correction on the article, its unit's contact, a preview link.
+    contact = MediaContact.objects.create(
+        name="张三", role="宣传部 部长", unit=seed_article.units.first(), phone="0571-86915636", email="z@example.cn"
+    )
+    ArticleContact.objects.create(article=seed_article, contact=contact)
+    Correction.objects.create(article=seed_article, text="原稿有一处错字，已更正。")
+    workflow.article_saved(seed_article)
+    # Without an image: the validator (vnu.jar) here does not know fetchpriority, which every first
+    # image with renditions carries (the seed's images are placeholders, so no other page has one).
+    embargoed = ArticleFactory(embargo_until=timezone.now() + datetime.timedelta(days=1))
+    link = PreviewLink.objects.create(article=embargoed, recipient="某报社 记者")
     day = timezone.localtime(seed_article.publish_at)
     urls = {
         "home": reverse("articles:home"),
@@ -74,6 +85,8 @@ def pages(client, staff_client, seed_article, rf):
         "alerts-sent": reverse("alerts:sent"),
         "alerts-confirmed": links.confirm_url(subscription).removeprefix(settings.SITE_URL),
         "alerts-unsubscribe": links.unsubscribe_url(subscription).removeprefix(settings.SITE_URL),
+        "corrections": reverse("articles:corrections"),
+        "preview-link": previews.address(link),
     }
     html = {}
     for name, url in urls.items():
@@ -118,7 +131,7 @@ def test_every_page_type_is_valid_html5(pages, tmp_path):
         if m["type"] == "error" or m.get("subType") == "warning"
     ]
     assert problems == [], "\n".join(problems)
-    assert len(pages) == 25
+    assert len(pages) == 27
 
 
 class Outline(HTMLParser):

@@ -23,7 +23,17 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import workflow
-from articles.models import Article, Section, TrashedArticle, Unit
+from articles.models import (
+    Article,
+    ArticleContact,
+    Correction,
+    MediaContact,
+    PreviewLink,
+    PreviewOpen,
+    Section,
+    TrashedArticle,
+    Unit,
+)
 
 from .conftest import member
 from .factories import (
@@ -108,6 +118,14 @@ def newsroom(db, django_user_model):
     trashed = ArticleFactory(title="删掉的文章", section=section)
     workflow.article_saved(trashed, editor)
     workflow.trash(trashed, editor)
+    link = PreviewLink.objects.create(article=draft, recipient="某报社 记者", created_by=editor)
+    PreviewOpen.objects.create(link=link)
+    contact = MediaContact.objects.create(
+        name="张三", role="宣传部 部长", unit=Unit.objects.first(), phone="0571-86915636"
+    )
+    ArticleContact.objects.create(article=article, contact=contact)
+    Correction.objects.create(article=article, text="原稿有一处错字，已更正。")
+    workflow.article_saved(article, editor)
     return {"editor": editor, "contributor": contributor, "chief": chief, "article": article, "draft": draft}
 
 

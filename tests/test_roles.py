@@ -17,11 +17,15 @@ from taggit.models import Tag, TaggedItem
 from articles import versions, workflow
 from articles.models import (
     Article,
+    ArticleContact,
     ArticleImage,
     ArticleUnit,
     Column,
     CopyrightNotice,
+    Correction,
     FlaggedWord,
+    MediaContact,
+    PreviewLink,
     PromoBlock,
     ReviewStep,
     Section,
@@ -535,6 +539,8 @@ def test_every_registered_admin_is_one_the_project_knows():
                 "flaggedword",
             ]
         },
+        "articles.previewlink": "articles.admin_press",
+        "articles.mediacontact": "articles.admin_press",
     }
 
 
@@ -543,6 +549,7 @@ def test_every_registered_admin_is_one_the_project_knows():
 CONTENT = [Article, ArticleImage, ArticleUnit, Unit, Section, Column, CopyrightNotice, PromoBlock, SiteSettings]
 CONTENT += [FlaggedWord, ReviewStep, UnitRedirect, TagRedirect]
 CONTENT += [Tag, TaggedItem, Group, Permission]
+CONTENT += [PreviewLink, Correction, MediaContact, ArticleContact]  # the press room: roles that publish
 
 
 def snapshot():

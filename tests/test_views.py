@@ -149,6 +149,8 @@ HIDDEN = {
     "draft": {"status": Article.Status.DRAFT, "publish_at": None},
     "review": {"status": Article.Status.REVIEW, "publish_at": None},
     "scheduled": {"publish_at": LATER},
+    # Published, its publish time past, under an embargo (禁发时间) that has not ended: as a draft.
+    "embargoed": {"publish_at": timezone.now() - datetime.timedelta(hours=2), "embargo_until": LATER},
     "unpublished": {"status": Article.Status.UNPUBLISHED},
     "trashed": {"deleted_at": timezone.now()},
 }
@@ -166,7 +168,7 @@ def test_units_and_tags_that_only_hidden_articles_have_are_not_public(client, st
         assert client.get(url).status_code == 404, url
         assert staff.get(url).status_code == 404, url  # a public page is the same for everyone
     Article.objects.filter(pk=article.pk).update(
-        status=Article.Status.PUBLISHED, publish_at=timezone.now(), deleted_at=None
+        status=Article.Status.PUBLISHED, publish_at=timezone.now(), deleted_at=None, embargo_until=None
     )
     versions.site_changed()
     for url in urls:

@@ -72,3 +72,14 @@ showCare();
 // The tools need this script, so they are shown only once it runs.
 document.querySelectorAll(".reading-tools").forEach((tools) => { tools.hidden = false; });
 showFontSize(document.documentElement.dataset.fontSize || "");
+
+// Media contacts' e-mail addresses: the page holds each reversed and base64-encoded (data-e), with a
+// readable "name [at] example [dot] com" for readers without JavaScript; here it becomes a mailto link.
+document.querySelectorAll(".protected-email[data-e]").forEach((holder) => {
+  const bytes = Uint8Array.from(atob(holder.dataset.e), (c) => c.charCodeAt(0));
+  const address = Array.from(new TextDecoder().decode(bytes)).reverse().join("");
+  const link = document.createElement("a");
+  link.href = `mailto:${address}`;
+  link.textContent = address;
+  holder.replaceChildren(link);
+});

@@ -1,0 +1,107 @@
+"""Preview links: an embargoed (or otherwise unpublished) article shown to a named recipient before
+it is public, through a signed, unguessable, expiring, revocable address (``PreviewLink``).
+
+The address carries the link's random key signed with the site's secret, so a forged or altered
+address is refused before the database is asked. The page is the article page with a 禁发至 banner,
+``noindex`` and ``Cache-Control: private, no-store`` (never kept by the page cache, nginx or a
+browser). Its images do not come from ``/media/``: the addresses of an unpublished article's files
+stay secret (``models.unguessable_path``), so every file address in the page is replaced by one under
+the link, which serves only that article's files while the link holds. Each opening of the page is
+logged (not an editor's check of it). Once the article is public (its embargo over, no cron: the
+publication rule says so) the link redirects to the public page; revoked or expired, it answers 410.
+"""
+
+import mimetypes
+
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.db import router
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
+
+from .models import Article, ImageRendition, PreviewLink, PreviewOpen
+from .views import ArticleDetailView
+
+SALT = "newsroom.preview-link"
+
+
+def token(link):
+    """The signed key that a link's address carries."""
+    return signing.Signer(salt=SALT).sign(link.key)
+
+
+def address(link):
+    return reverse("articles:preview", args=[token(link)])
+
+
+def _link(token_value):
+    """The link a token names, read from the primary (a link just made may not have reached a replica)."""
+    try:
+        key = signing.Signer(salt=SALT).unsign(token_value)
+    except signing.BadSignature:
+        raise Http404 from None
+    links = PreviewLink.objects.using(router.db_for_write(PreviewLink)).select_related("article")
+    try:
+        return links.get(key=key)
+    except PreviewLink.DoesNotExist:
+        raise Http404 from None
+
+
+def private(response):
+    """Nobody keeps it, no search engine lists it, no link on it tells another site its address."""
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def article_files(article):
+    """The storage names of the article's image files and renditions."""
+    names = {name for name in article.images.exclude(image="").values_list("image", flat=True)}
+    names |= set(ImageRendition.objects.filter(image__article=article).values_list("file", flat=True))
+    return names
+
+
+class PreviewView(ArticleDetailView):
+    """The article as readers will see it, with a 禁发至 banner, for the holder of a preview link."""
+
+    template_name = "articles/preview.html"
+
+    def get(self, request, *args, **kwargs):
+        self.link = _link(kwargs["token"])
+        article = self.link.article
+        if article.deleted_at is not None or not self.link.is_usable():
+            return private(TemplateResponse(request, "articles/preview_gone.html", {"link": self.link}, status=410))
+        if article.is_published:
+            return redirect(article.get_absolute_url())
+        if not request.user.is_staff:  # an editor checking the link is not its recipient opening it
+            PreviewOpen.objects.create(link=self.link)
+        return private(super().get(request, *args, **kwargs))
+
+    def get_object(self, queryset=None):
+        article = Article.objects.select_related("section", "column", "copyright_notice").get(pk=self.link.article_id)
+        article.rendered = self.render_article(article)
+        for name in article_files(article):
+            url, served = default_storage.url(name), reverse("articles:preview_file", args=[self.kwargs["token"], name])
+            for part in ("head", "main"):  # HTML rendered by the templates, with a URL replaced by another
+                article.rendered[part] = mark_safe(article.rendered[part].replace(url, served))  # noqa: S308
+        return article
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(link=self.link, **kwargs)
+
+
+def preview_file(request, token, name):
+    """One of the article's image files, through its preview link (only while the link holds)."""
+    link = _link(token)
+    article = link.article
+    if article.deleted_at is not None or not link.is_usable() or name not in article_files(article):
+        raise Http404
+    if article.is_published:
+        return redirect(default_storage.url(name))
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return private(FileResponse(default_storage.open(name), content_type=content_type))
