@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
@@ -135,6 +136,10 @@ def person(user):
 def viewed_only(request, article):
     """Whether ``article`` is shown read-only to the user: every field is then displayed as text."""
     return article is not None and not roles.may_change(request.user, article)
+
+
+# Fields shown otherwise to whoever may only view the article.
+RENDERED = {"body": "body_rendered"}
 
 
 def form_only_left_out(fieldsets, names):
@@ -275,10 +280,21 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        return form_only_left_out(fieldsets, ["edit_token"]) if viewed_only(request, obj) else fieldsets
+        if not viewed_only(request, obj):
+            return fieldsets
+        shown = [
+            (name, {**options, "fields": [RENDERED.get(f, f) for f in options["fields"]]})
+            for name, options in fieldsets
+        ]
+        return form_only_left_out(shown, ["edit_token"])
+
+    @admin.display(description=Article._meta.get_field("body").verbose_name)
+    def body_rendered(self, obj):
+        """The body as readers see its text (it is stored sanitised), for whoever may only view it."""
+        return format_html('<div class="article-body-readonly">{}</div>', mark_safe(obj.body))  # noqa: S308
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["status"]
+        readonly = ["status", "body_rendered"]
         if not self.has_publish_permission(request):
             readonly.append("publish_at")
         return readonly

@@ -967,3 +967,15 @@ def test_clearing_the_publish_time_of_a_published_article_is_a_form_error_not_a_
     assert "publish_at" in response.context["adminform"].form.errors
     article.refresh_from_db()
     assert article.publish_at is not None and article.status == "published"
+
+
+def test_a_contributor_sees_a_published_body_as_text_not_as_html_source(contributor_client):
+    article = ArticleFactory(title="已发布的文章", body="<p>第一段<strong>加粗</strong></p><p>第二段</p>")
+    response = contributor_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "第一段 加粗" in text or "第一段加粗" in text, text
+    assert "&lt;p&gt;" not in response.content.decode() and "<p>" not in text
+    assert '<div class="article-body-readonly"><p>第一段<strong>加粗</strong></p><p>第二段</p></div>' in (
+        response.content.decode()
+    )
