@@ -34,7 +34,7 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import flagged, history, review, roles, versions, workflow
+from . import admin_editing, bodies, flagged, history, pending_uploads, review, roles, versions, workflow
 from .admin_texts import ChineseChangeMessage
 from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
 from .models import (
@@ -260,6 +260,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/admin/article-form.js"]
 
     # Permissions (the rule is in ``roles``): contributors change their own drafts until they
     # submit them; only editors publish or change anything else.
@@ -328,7 +329,10 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         if "body" in form.base_fields:  # not when the user may only view the article
-            form.base_fields["body"].widget = body_widget(obj.images.all() if obj else ())
+            form.base_fields["body"].widget = body_widget(
+                obj.images.all() if obj else (),
+                {name: reverse(f"admin:articles_article_{name}") for name in ("paste", "upload")},
+            )
             form.base_fields["tags"].can_create = request.user.has_perm("taggit.add_tag")
         return form
 
@@ -364,6 +368,20 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
             form.instance.last_edited_by = request.user
             form.instance.save()  # the edit token (its update time) follows changes to its rows too
         super().save_related(request, form, formsets, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is ArticleImage:
+            # Images uploaded from the editor before this save: their markers in the body name them now.
+            uploaded = {
+                row.cleaned_data["image"].token: row.instance.pk
+                for row in formset.forms
+                if isinstance(row.cleaned_data.get("image"), pending_uploads.KeptFile) and row.instance.pk
+            }
+            body = bodies.place_pending(form.instance.body, uploaded)
+            if body != form.instance.body:
+                form.instance.body = body
+                form.instance.save()
 
     def content_saved(self, request, form):
         obj = form.instance
@@ -559,6 +577,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
                 self.admin_site.admin_view(self.compare_view),
                 name=f"{prefix}_compare",
             ),
+            *admin_editing.urls(self, prefix),
             path(
                 "tags/autocomplete/",
                 self.admin_site.admin_view(self.tag_autocomplete_view),
