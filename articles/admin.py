@@ -438,6 +438,14 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
                     buttons["_publish"] = FINAL_REVIEW_LABEL
                 buttons["_return_draft"] = WORKFLOW_BUTTONS["_return_draft"][0]
         form = context["adminform"].form
+        writable = (context.get("has_change_permission", True) or add) and not context.get("revert")
+        if writable:
+            context.update(
+                preview_url=reverse("admin:articles_article_preview", args=[obj.pk])
+                if obj
+                else reverse("admin:articles_article_preview_new"),
+                autosave_key=f"newsroom-draft:{user.pk}:{request.path}",
+            )
         context.update(
             workflow_buttons=[(name, label) for name, label in buttons.items() if name != "_return_draft"],
             may_return="_return_draft" in buttons,

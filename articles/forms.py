@@ -176,6 +176,9 @@ def body_widget(images=(), urls=None):
         "HorizontalRule": True,
         "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
         "Table": True,
+        "TableRow": True,
+        "TableHeader": True,
+        "TableCell": True,
         "PasteCleaner": {"url": urls.get("paste", "")},
         "ArticleFigure": {
             "images": choices,
