@@ -69,7 +69,18 @@ EXPECTED = {
 def test_pasted_html_keeps_its_structure_and_loses_its_styles(source):
     clean = sanitize_html(clipboard(source))
     assert squeezed(clean) == EXPECTED[source]
-    for leftover in ["style", "class=", "mso", "o:p", "data-", "<span", "<section", "<font", "if !supportLists", "<img"]:
+    for leftover in [
+        "style",
+        "class=",
+        "mso",
+        "o:p",
+        "data-",
+        "<span",
+        "<section",
+        "<font",
+        "if !supportLists",
+        "<img",
+    ]:
         assert leftover not in clean, leftover
 
 

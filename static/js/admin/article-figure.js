@@ -50,25 +50,6 @@ function csrfToken() {
   return document.querySelector("input[name=csrfmiddlewaretoken]")?.value ?? ""
 }
 
-// A new image row holding an upload kept on the server (as after a failed save, forms.KeptImageInput).
-function addUploadedRow(upload, caption, altText) {
-  const group = document.querySelector("#images-group")
-  group.querySelector(".add-row a").click()
-  const rows = group.querySelectorAll(".inline-related:not(.empty-form)")
-  const row = rows[rows.length - 1]
-  const prefix = `${row.id}-`
-  row.querySelector(`[name="${prefix}caption"]`).value = caption
-  row.querySelector(`[name="${prefix}alt_text"]`).value = altText
-  const file = row.querySelector(`[name="${prefix}image"]`)
-  const hidden = element("input", { type: "hidden", name: `${prefix}image-kept`, value: upload.reference })
-  const note = element("p", { className: "kept-upload", "data-pending": upload.token }, [
-    element("img", { src: upload.thumbnail, alt: "", className: "article-image-preview" }),
-    interpolate(gettext("Uploaded: %s. Saving the article attaches it."), [upload.name]),
-  ])
-  file.after(hidden, note)
-  return row
-}
-
 async function uploadImage(url, file) {
   const body = new FormData()
   body.append("image", file)
@@ -124,7 +105,7 @@ function openPicker(editor, options) {
     status.textContent = gettext("Uploading…")
     try {
       const answer = await uploadImage(options.uploadUrl, file.files[0])
-      addUploadedRow(answer, caption.value, altText.value.trim())
+      window.NewsroomArticleForm.addUploadedRow(answer, caption.value, altText.value.trim())
       dialog.close()
       editor.chain().focus().insertContent({ type: "articleFigure", attrs: { image: null, pending: answer.token } }).run()
     } catch (error) {

@@ -34,6 +34,47 @@
     if (saved || !document.querySelector("#autosave-offer")) window.sessionStorage.removeItem(SUBMITTED)
   }
 
+  const gettext = window.gettext || ((text) => text)
+  const interpolate = window.interpolate || ((format, values) => format.replace("%s", values[0]))
+  const MANAGEMENT = /-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/
+
+  // A new image row holding an upload kept on the server (as after a failed save, forms.KeptImageInput):
+  // made by the editor's image picker (article-figure.js), and again when a draft is restored.
+  function addUploadedRow(upload, caption, altText, text = null) {
+    const group = document.querySelector("#images-group")
+    group.querySelector(".add-row a").click()
+    const rows = group.querySelectorAll(".inline-related:not(.empty-form)")
+    const row = rows[rows.length - 1]
+    const prefix = `${row.id}-`
+    row.querySelector(`[name="${prefix}caption"]`).value = caption
+    row.querySelector(`[name="${prefix}alt_text"]`).value = altText
+    const hidden = Object.assign(document.createElement("input"), {
+      type: "hidden",
+      name: `${prefix}image-kept`,
+      value: upload.reference,
+    })
+    const note = document.createElement("p")
+    note.className = "kept-upload"
+    note.dataset.pending = upload.token
+    const thumbnail = Object.assign(document.createElement("img"), { src: upload.thumbnail, alt: "" })
+    thumbnail.className = "article-image-preview"
+    note.append(thumbnail, text ?? interpolate(gettext("Uploaded: %s. Saving the article attaches it."), [upload.name]))
+    row.querySelector(`[name="${prefix}image"]`).after(hidden, note)
+    return row
+  }
+  window.NewsroomArticleForm = { addUploadedRow }
+
+  // The uploads the form's new image rows hold, so that a restored draft brings them back too.
+  function uploadsOf(form) {
+    return [...form.querySelectorAll("#images-group .inline-related:not(.empty-form)")].flatMap((row) => {
+      const kept = row.querySelector(`[name="${row.id}-image-kept"]`)
+      const note = row.querySelector(".kept-upload[data-pending]")
+      if (!kept || !note || row.querySelector(`[name="${row.id}-id"]`)?.value) return []
+      const thumbnail = note.querySelector("img")?.src ?? ""
+      return [{ prefix: `${row.id}-`, reference: kept.value, token: note.dataset.pending, thumbnail, text: note.textContent }]
+    })
+  }
+
   function fieldsOf(form) {
     const fields = []
     for (const [name, value] of new FormData(form)) {
@@ -43,11 +84,18 @@
     return fields
   }
 
-  function restore(form, fields, editors) {
+  function restore(form, draft, editors) {
     const byName = new Map()
-    for (const [name, value] of fields) byName.set(name, [...(byName.get(name) || []), value])
+    for (const [name, value] of draft.fields) byName.set(name, [...(byName.get(name) || []), value])
+    const present = new Set([...form.querySelectorAll("input[name$='-image-kept']")].map((input) => input.value))
+    for (const upload of draft.uploads ?? []) {
+      if (present.has(upload.reference)) continue
+      const value = (name) => byName.get(upload.prefix + name)?.[0] ?? ""
+      addUploadedRow(upload, value("caption"), value("alt_text"), upload.text)
+    }
     for (const control of form.elements) {
       if (!control.name || control.type === "file" || control.name === "csrfmiddlewaretoken") continue
+      if (MANAGEMENT.test(control.name)) continue // the rows the page has, not those the draft had
       if (!byName.has(control.name)) {
         if (control.type === "checkbox") control.checked = false
         continue
@@ -80,7 +128,7 @@
       clearTimeout(timer)
       timer = null
       if (!dirty) return
-      window.localStorage.setItem(key, JSON.stringify({ savedAt: new Date().toISOString(), fields: fieldsOf(form) }))
+      window.localStorage.setItem(key, JSON.stringify({ savedAt: new Date().toISOString(), fields: fieldsOf(form), uploads: uploadsOf(form) }))
     }
     function later() {
       if (!dirty) return
@@ -111,7 +159,7 @@
     time.textContent = when.toLocaleString("zh-CN", { hour12: false })
     offer.hidden = false
     offer.querySelector("[data-autosave=restore]").addEventListener("click", () => {
-      restore(form, draft.fields, editors)
+      restore(form, draft, editors)
       offer.hidden = true
       dirty = true
       save()
