@@ -215,6 +215,10 @@ class PreviewArticle:
     def __getattr__(self, name):
         return getattr(self._article, name)
 
+    @property
+    def pk(self):
+        return self._article.pk or 0  # a new article: its share bar names no real page yet
+
     def get_absolute_url(self):
         return self._article.get_absolute_url() if self._article.pk else reverse("admin:articles_article_add")
 

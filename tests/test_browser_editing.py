@@ -130,7 +130,7 @@ def test_autosave_survives_an_expired_login_and_a_closed_tab(live_server, browse
     wait_for_autosave(page, "这段文字在登录过期时写下")
 
     # The login expires (the session is gone): saving sends the writer to log in again.
-    context.clear_cookies()
+    context.clear_cookies(name="sessionid")
     page.click("input[name='_continue']")
     expect(page.locator("#id_username")).to_be_visible()
     page.fill("#id_username", "xiezhe")
@@ -167,13 +167,16 @@ def test_a_refused_security_token_loses_nothing(live_server, browser, people):
     page = sign_in(browser, live_server, "bianji", reverse("admin:articles_article_add"))
     page.select_option("#id_section", label="协会")
     page.fill("#id_title", "安全令牌失效的文章")
-    wait_for_autosave(page, "安全令牌失效的文章")
-    page.locator("input[name=csrfmiddlewaretoken]").evaluate("input => { input.value = 'x'.repeat(64) }")
+    page.locator(EDITOR).click()
+    page.keyboard.type("令牌失效前写的正文。")
+    wait_for_autosave(page, "令牌失效前写的正文")
+    page.locator("#article_form input[name=csrfmiddlewaretoken]").evaluate("input => { input.value = 'x'.repeat(64) }")
     page.click("input[name='_continue']")
     expect(page.locator("body")).to_contain_text("没有保存")  # the CSRF failure page says so
     page.goto(live_server.url + reverse("admin:articles_article_add"))
     page.get_by_role("button", name="恢复").click()
     expect(page.locator("#id_title")).to_have_value("安全令牌失效的文章")
+    expect(page.locator(EDITOR)).to_contain_text("令牌失效前写的正文。")
     page.click("input[name='_continue']")
     expect(page.locator(".messagelist")).to_contain_text("成功添加")
     page.goto(live_server.url + reverse("admin:articles_article_add"))
@@ -302,7 +305,7 @@ def test_three_level_review_with_autosave_paste_preview_and_an_image(live_server
 
     # The login expires; after logging in again the autosaved form is restored and saved.
     wait_for_autosave(writer, "近日，项目举行三审流程演练")
-    writer.context.clear_cookies()
+    writer.context.clear_cookies(name="sessionid")
     writer.click("input[name='_continue']")
     writer.fill("#id_username", "xiezhe")
     writer.fill("#id_password", PASSWORD)

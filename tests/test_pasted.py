@@ -17,7 +17,6 @@ from articles.bodies import sanitize_html
 from articles.models import Article
 
 from .factories import SectionFactory
-from .pagetext import page_text
 from .test_admin import article_data
 
 pytestmark = pytest.mark.django_db
