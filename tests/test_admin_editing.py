@@ -103,7 +103,10 @@ def test_an_image_placed_before_the_save_is_attached_and_named_in_the_body(edito
     data = article_data(
         SectionFactory(),
         title="一步插图",
-        body=f'<p>第一段</p><figure data-pending="{kept["token"]}"></figure><figure data-pending="gone-gone-gone"></figure>',
+        body=(
+            f'<p>第一段</p><figure data-pending="{kept["token"]}"></figure>'
+            '<figure data-pending="gone-gone-gone"></figure>'  # an upload the form does not hold
+        ),
         **inline_management("images", total=1),
         **{
             "images-0-image-kept": kept["reference"],

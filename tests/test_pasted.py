@@ -130,9 +130,9 @@ def test_tracking_parameters_go_and_others_stay():
 
 
 def test_nested_word_lists_nest():
-    html = (
-        "<p class=MsoListParagraph style='mso-list:l0 level1 lfo1'><![if !supportLists]><span>1.</span><![endif]>甲</p>"
-        "<p class=MsoListParagraph style='mso-list:l0 level2 lfo1'><![if !supportLists]><span>a)</span><![endif]>甲一</p>"
-        "<p class=MsoListParagraph style='mso-list:l0 level1 lfo1'><![if !supportLists]><span>2.</span><![endif]>乙</p>"
+    item = (
+        "<p class=MsoListParagraph style='mso-list:l0 level{} lfo1'>"
+        "<![if !supportLists]><span>{}</span><![endif]>{}</p>"
     )
+    html = item.format(1, "1.", "甲") + item.format(2, "a)", "甲一") + item.format(1, "2.", "乙")
     assert sanitize_html(html) == "<ol><li>甲<ol><li>甲一</li></ol></li><li>乙</li></ol>"
