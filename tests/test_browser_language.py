@@ -271,6 +271,16 @@ def test_screenshots_of_the_list_the_form_and_the_compare_view(live_server, page
     screenshot_to(page, "admin-article-form")
     page.set_viewport_size({"width": 1280, "height": 860})
 
+    # The form's preview beside it, at a phone's width, before anything is saved.
+    page.locator(".ProseMirror[contenteditable='true'] p").first.click()
+    page.keyboard.press("End")
+    page.keyboard.type("（这句还没保存）")
+    page.locator("[data-preview-width=phone]").evaluate("button => button.click()")  # the panel is hidden yet
+    page.get_by_role("button", name="预览当前内容").click()
+    frame = page.frame_locator("iframe[name='article-preview']")
+    expect(frame.locator(".article-body")).to_contain_text("（这句还没保存）")
+    screenshot_to(page, "admin-form-preview")
+
     first, second = Version.objects.get_for_object(article).order_by("pk")[:2]  # the two drafts
     compare = reverse("admin:articles_article_compare", args=[article.pk])
     page.goto(f"{live_server.url}{compare}?from={first.pk}&to={second.pk}")
