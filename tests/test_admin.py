@@ -582,7 +582,13 @@ def test_the_body_editor_and_its_image_button_are_served_by_the_project(editor_c
     assert config["extensions"]["ArticleFigure"]["images"] == [
         {"id": image.pk, "label": "1. 签约仪式", "url": image.image.url}
     ]
-    assert config["js_modules"] == ["/static/js/admin/article-figure.js", "/static/js/admin/prose-editor-zh.js"]
+    assert config["js_modules"] == [
+        "/static/js/admin/article-figure.js",
+        "/static/js/admin/paste-cleaner.js",
+        "/static/js/admin/prose-editor-zh.js",
+    ]
+    assert config["extensions"]["PasteCleaner"] == {"url": reverse("admin:articles_article_paste")}
+    assert config["extensions"]["ArticleFigure"]["uploadUrl"] == reverse("admin:articles_article_upload")
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing from another host
 
 
