@@ -794,8 +794,8 @@ class ArticleScopes(models.Model):
     position = models.DateTimeField(null=True, help_text="Its publish time while published, for its neighbours.")
 
     class Meta:
-        verbose_name = _("article's pages")
-        verbose_name_plural = _("articles' pages")
+        verbose_name = _("article scopes")
+        verbose_name_plural = _("article scopes")
 
     def __str__(self):
         return f"{self.article_id}: {self.scopes}"
