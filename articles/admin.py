@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from taggit.models import Tag
 
-from . import flagged, history, review, roles, versions, workflow
+from . import admin_editing, bodies, flagged, history, pending_uploads, review, roles, versions, workflow
 from .admin_press import ArticleContactInline, CorrectionInline, article_preview_links
 from .admin_texts import ChineseChangeMessage
 from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
@@ -138,6 +139,10 @@ def person(user):
 def viewed_only(request, article):
     """Whether ``article`` is shown read-only to the user: every field is then displayed as text."""
     return article is not None and not roles.may_change(request.user, article)
+
+
+# Fields shown otherwise to whoever may only view the article.
+RENDERED = {"body": "body_rendered"}
 
 
 def form_only_left_out(fieldsets, names):
@@ -258,6 +263,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/admin/article-form.js"]
 
     # Permissions (the rule is in ``roles``): contributors change their own drafts until they
     # submit them; only editors publish or change anything else.
@@ -278,7 +284,18 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        return form_only_left_out(fieldsets, ["edit_token"]) if viewed_only(request, obj) else fieldsets
+        if not viewed_only(request, obj):
+            return fieldsets
+        shown = [
+            (name, {**options, "fields": [RENDERED.get(f, f) for f in options["fields"]]})
+            for name, options in fieldsets
+        ]
+        return form_only_left_out(shown, ["edit_token"])
+
+    @admin.display(description=Article._meta.get_field("body").verbose_name)
+    def body_rendered(self, obj):
+        """The body as readers see its text (it is stored sanitised), for whoever may only view it."""
+        return format_html('<div class="article-body-readonly">{}</div>', mark_safe(obj.body))  # noqa: S308
 
     def get_inlines(self, request, obj):
         # Corrections are told to readers of a published article (or one that has some already).
@@ -287,7 +304,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
         return self.inlines
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = ["status"]
+        readonly = ["status", "body_rendered"]
         if not self.has_publish_permission(request):
             readonly += ["publish_at", "embargo_until"]
         return readonly
@@ -321,7 +338,10 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         if "body" in form.base_fields:  # not when the user may only view the article
-            form.base_fields["body"].widget = body_widget(obj.images.all() if obj else ())
+            form.base_fields["body"].widget = body_widget(
+                obj.images.all() if obj else (),
+                {name: reverse(f"admin:articles_article_{name}") for name in ("paste", "upload")},
+            )
             form.base_fields["tags"].can_create = request.user.has_perm("taggit.add_tag")
         return form
 
@@ -357,6 +377,20 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
             form.instance.last_edited_by = request.user
             form.instance.save()  # the edit token (its update time) follows changes to its rows too
         super().save_related(request, form, formsets, change)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is ArticleImage:
+            # Images uploaded from the editor before this save: their markers in the body name them now.
+            uploaded = {
+                row.cleaned_data["image"].token: row.instance.pk
+                for row in formset.forms
+                if isinstance(row.cleaned_data.get("image"), pending_uploads.KeptFile) and row.instance.pk
+            }
+            body = bodies.place_pending(form.instance.body, uploaded)
+            if body != form.instance.body:
+                form.instance.body = body
+                form.instance.save()
 
     def content_saved(self, request, form):
         obj = form.instance
@@ -413,6 +447,14 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
                     buttons["_publish"] = FINAL_REVIEW_LABEL
                 buttons["_return_draft"] = WORKFLOW_BUTTONS["_return_draft"][0]
         form = context["adminform"].form
+        writable = (context.get("has_change_permission", True) or add) and not context.get("revert")
+        if writable:
+            context.update(
+                preview_url=reverse("admin:articles_article_preview", args=[obj.pk])
+                if obj
+                else reverse("admin:articles_article_preview_new"),
+                autosave_key=f"newsroom-draft:{user.pk}:{request.path}",
+            )
         context.update(
             workflow_buttons=[(name, label) for name, label in buttons.items() if name != "_return_draft"],
             may_return="_return_draft" in buttons,
@@ -553,6 +595,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
                 self.admin_site.admin_view(self.compare_view),
                 name=f"{prefix}_compare",
             ),
+            *admin_editing.urls(self, prefix),
             path(
                 "tags/autocomplete/",
                 self.admin_site.admin_view(self.tag_autocomplete_view),

@@ -13,6 +13,8 @@ from html.parser import HTMLParser
 import nh3
 from django.utils.html import linebreaks
 
+from . import pasted
+
 # What the body may contain after sanitising: text structure, links, no styles or scripts.
 ALLOWED_TAGS = {
     "p",
@@ -48,7 +50,7 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
-    "figure": {"data-image"},
+    "figure": {"data-image", "data-pending"},
 }
 BLOCK_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "blockquote", "hr", "table", "pre", "figure"}
 VOID_TAGS = {"br", "hr", "img", "wbr", "input", "col", "area", "source", "meta", "link"}
@@ -59,15 +61,33 @@ BLOCK_RE = re.compile(r"<(?:{})\b".format("|".join(sorted(BLOCK_TAGS))))
 # An image marker, as the editor writes it: <figure data-image="42"></figure> names the ArticleImage
 # whose file, caption and alt text are rendered there. Anything else inside it is dropped.
 MARKER_RE = re.compile(r'^<figure data-image="(?P<id>\d{1,18})"></figure>$')
-# A figure's tags as nh3 writes them (only data-image is allowed on them; "<" in attributes is escaped).
-FIGURE_TAG_RE = re.compile(r'(<figure(?: data-image="\d+")?>|</figure>)')
+# The marker of an image uploaded from the editor before the article was saved: it names the upload
+# kept by ``pending_uploads`` (its token); saving the article turns it into the image's own marker
+# (``place_pending``). Pages never show one.
+PENDING_RE = re.compile(r'<figure data-pending="(?P<token>[\w-]{8,64})"></figure>')
+TOKEN_RE = re.compile(r"[\w-]{8,64}", re.ASCII)
+# A figure's tags as nh3 writes them (only these attributes are allowed on them; "<" in attributes is escaped).
+FIGURE_TAG_RE = re.compile(r'(<figure(?: data-image="\d+"| data-pending="[\w-]+")*>|</figure>)')
+MARKER_ATTRIBUTE_RE = re.compile(r'data-image="\d+"|data-pending="[\w-]+"')
 
 
 def _only_image_ids(element, attribute, value):
-    """nh3 attribute filter: a figure's data-image must be an image id (digits)."""
+    """nh3 attribute filter: a figure's data-image must be an image id (digits), data-pending a token."""
     if attribute == "data-image" and not value.isdigit():
         return None
+    if attribute == "data-pending" and not TOKEN_RE.fullmatch(value):
+        return None
     return value
+
+
+def place_pending(html, images):
+    """The body with each pending marker (an upload's token) made the marker of its saved image.
+
+    ``images`` maps tokens to image ids; markers of uploads that were not saved are dropped.
+    """
+    return PENDING_RE.sub(
+        lambda m: f'<figure data-image="{images[m["token"]]}"></figure>' if m["token"] in images else "", html
+    )
 
 
 def _place_figures(clean):
@@ -85,8 +105,8 @@ def _place_figures(clean):
 
     for piece in FIGURE_TAG_RE.split(clean):
         if piece.startswith("<figure"):
-            image_id = re.search(r"\d+", piece)
-            frames.append((image_id and image_id[0], []))
+            marker = MARKER_ATTRIBUTE_RE.search(piece)  # the first: data-image wins if both are there
+            frames.append((marker and marker[0], []))
         elif piece == "</figure>" and len(frames) > 1:
             close()
         else:
@@ -96,10 +116,10 @@ def _place_figures(clean):
     return "".join(frames[0][1])
 
 
-def _figure(image_id, content):
-    if image_id:
-        nested = re.findall(r'<figure data-image="\d+"></figure>', content)
-        return f'<figure data-image="{image_id}"></figure>' + "".join(nested)
+def _figure(marker, content):
+    if marker:
+        nested = re.findall(r'<figure (?:data-image="\d+"|data-pending="[\w-]+")></figure>', content)
+        return f"<figure {marker}></figure>" + "".join(nested)
     content = content.strip()
     return content if not content or BLOCK_RE.search(content) else f"<p>{content}</p>"
 
@@ -219,9 +239,12 @@ def _foreign_text(html):
 
 
 def sanitize_html(html):
-    """Clean HTML from any source (editor, paste from Word or WeChat, importer)."""
+    """Clean HTML from any source (editor, paste from Word, WPS or WeChat, importer)."""
+    html = html or ""
+    if pasted.looks_pasted(html):
+        html = pasted.normalize(html)
     clean = nh3.clean(
-        _foreign_text(html or ""),
+        _foreign_text(html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
@@ -313,6 +336,8 @@ def body_parts(article, images):
     blocks, placed = [], {}
     for block in body_blocks(article.body):
         marker = MARKER_RE.match(block)
+        if PENDING_RE.fullmatch(block):
+            continue  # an upload not saved with the article: nothing to show
         if marker is None:
             blocks.append(("html", block))
         elif int(marker["id"]) in by_id and int(marker["id"]) not in placed:

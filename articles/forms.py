@@ -152,8 +152,10 @@ class TagNamesField(forms.Field):
                 raise forms.ValidationError(_("You may not create tags."), code="permission")
 
 
-def body_widget(images=()):
-    """The rich-text editor (django-prose-editor); its image button inserts the article's images."""
+def body_widget(images=(), urls=None):
+    """The rich-text editor (django-prose-editor); its image button inserts the article's images or
+    uploads one (``urls["upload"]``), and what is pasted is cleaned on the server (``urls["paste"]``)."""
+    urls = urls or {}
     choices = [
         {
             "id": image.pk,
@@ -173,8 +175,14 @@ def body_widget(images=()):
         "HardBreak": True,
         "HorizontalRule": True,
         "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+        "Table": True,
+        "TableRow": True,
+        "TableHeader": True,
+        "TableCell": True,
+        "PasteCleaner": {"url": urls.get("paste", "")},
         "ArticleFigure": {
             "images": choices,
+            "uploadUrl": urls.get("upload", ""),
             "title": gettext("Insert an image of this article"),
             "empty": gettext("Upload the image below and save once: then it can be placed in the text."),
             "missing": gettext("Image not found"),
@@ -352,9 +360,10 @@ class KeptImageInput(AdminFileWidget):
             return html
         thumbnail = self.kept.thumbnail
         return html + format_html(
-            '<input type="hidden" name="{}" value="{}"><p class="kept-upload">{}{}</p>',
+            '<input type="hidden" name="{}" value="{}"><p class="kept-upload" data-pending="{}">{}{}</p>',
             self.kept_name(name),
             self.kept.reference,
+            self.kept.token,
             format_html('<img src="{}" alt="" class="article-image-preview">', thumbnail) if thumbnail else "",
             gettext("The photo you chose, %(name)s, is kept: saving will use it (or choose another).")
             % {"name": self.kept.name},

@@ -6,6 +6,7 @@ A revision holds the article and, through ``follow``, its images, unit links and
 ``matches_latest`` tells a save that changed nothing (which keeps no revision).
 """
 
+import datetime
 import difflib
 import json
 import re
@@ -15,6 +16,8 @@ from html import unescape
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -93,6 +96,8 @@ def snapshot(version):
             continue
         elif value is None:
             value = ""
+        elif isinstance(value, datetime.datetime):  # stored in UTC: shown in local time, as elsewhere
+            value = date_format(timezone.localtime(value), "Y-m-d H:i:s")
         values[str(field.verbose_name)] = [str(value)] if str(value) else []
     images = sorted(_related(version, ArticleImage, article_id=article_id), key=lambda f: (f["order"], f["id"]))
     values[_("images")] = [

@@ -40,13 +40,22 @@ class KeptFile(ContentFile):
         super().__init__(content, name=name)
         self.path, self.reference = path, reference
 
+    @property
+    def token(self):
+        """The random name of its folder: how the body names the upload until the article is saved."""
+        return PurePath(self.path).parent.name
+
     @cached_property
     def thumbnail(self):
         """A small JPEG of the photo as a data: URL, for the note beside the file input ("" if none)."""
+        return self.data_url(THUMBNAIL)
+
+    def data_url(self, size):
+        """The photo within ``size`` as a JPEG data: URL (kept files are never served: see deploy/nginx.conf)."""
         try:
             with Image.open(BytesIO(self.file.getvalue())) as image:
-                image.draft("RGB", THUMBNAIL)
-                image.thumbnail(THUMBNAIL)
+                image.draft("RGB", size)
+                image.thumbnail(size)
                 output = BytesIO()
                 image.convert("RGB").save(output, "JPEG", quality=75)
         except (OSError, ValueError) as error:

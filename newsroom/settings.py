@@ -319,8 +319,9 @@ TAGGIT_CASE_INSENSITIVE = True
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [static_lazy("js/admin/article-figure.js")],
-        "extensions": {"ArticleFigure": html_tags(["figure"], {"figure": ["data-image"]})},
+        "extensions": {"ArticleFigure": html_tags(["figure"], {"figure": ["data-image", "data-pending"]})},
     },
+    {"js": [static_lazy("js/admin/paste-cleaner.js")], "extensions": {"PasteCleaner": html_tags([])}},
     {"js": [static_lazy("js/admin/prose-editor-zh.js")], "extensions": {"Menu": html_tags([])}},
 ]
 

@@ -584,7 +584,13 @@ def test_the_body_editor_and_its_image_button_are_served_by_the_project(editor_c
     assert config["extensions"]["ArticleFigure"]["images"] == [
         {"id": image.pk, "label": "1. 签约仪式", "url": image.image.url}
     ]
-    assert config["js_modules"] == ["/static/js/admin/article-figure.js", "/static/js/admin/prose-editor-zh.js"]
+    assert config["js_modules"] == [
+        "/static/js/admin/article-figure.js",
+        "/static/js/admin/paste-cleaner.js",
+        "/static/js/admin/prose-editor-zh.js",
+    ]
+    assert config["extensions"]["PasteCleaner"] == {"url": reverse("admin:articles_article_paste")}
+    assert config["extensions"]["ArticleFigure"]["uploadUrl"] == reverse("admin:articles_article_upload")
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing from another host
 
 
@@ -746,7 +752,7 @@ def test_the_list_shows_each_articles_real_state_writer_and_last_editor(
     three_levels, editor, contributor, reviewers, editor_client
 ):
     reviewer_a, _b = reviewers
-    scheduled_at = timezone.make_aware(datetime.datetime(2026, 12, 5, 8, 0))
+    scheduled_at = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0) + datetime.timedelta(days=30)
     ArticleFactory(title="草稿甲", status="draft", publish_at=None, created_by=contributor, last_edited_by=contributor)
     returned = ArticleFactory(title="退回乙", status="draft", publish_at=None, created_by=contributor)
     returned.return_reason = "第二段数据需核实。"
@@ -765,7 +771,7 @@ def test_the_list_shows_each_articles_real_state_writer_and_last_editor(
         "待初审丙": "待初审",
         "待复审丁": "待复审",
         "待终审戊": "待终审",
-        "定时己": "定时 2026-12-05 08:00",
+        "定时己": f"定时 {scheduled_at:%Y-%m-%d} 08:00",
         "已发布庚": "已发布",
         "撤回辛": "已撤回",
     }
@@ -969,3 +975,15 @@ def test_clearing_the_publish_time_of_a_published_article_is_a_form_error_not_a_
     assert "publish_at" in response.context["adminform"].form.errors
     article.refresh_from_db()
     assert article.publish_at is not None and article.status == "published"
+
+
+def test_a_contributor_sees_a_published_body_as_text_not_as_html_source(contributor_client):
+    article = ArticleFactory(title="已发布的文章", body="<p>第一段<strong>加粗</strong></p><p>第二段</p>")
+    response = contributor_client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "第一段 加粗" in text or "第一段加粗" in text, text
+    assert "&lt;p&gt;" not in response.content.decode() and "<p>" not in text
+    assert '<div class="article-body-readonly"><p>第一段<strong>加粗</strong></p><p>第二段</p></div>' in (
+        response.content.decode()
+    )

@@ -188,10 +188,10 @@ def test_editor_writes_previews_and_publishes_and_a_reader_sees_it(
     page.click("input[name='_continue']")
     assert page.locator(".errornote").count() == 0, page.locator("#content-main").inner_text()
 
-    # Saved once, the image can be placed in the body with the editor's image button.
+    # Saved once, the image can be placed in the body with the editor's image button: its thumbnail.
     page.get_by_title("插入本文图片").first.click()
-    page.locator("dialog.prose-editor-dialog button[type=submit]").click()
-    assert page.locator(".ProseMirror figure.article-figure-marker figcaption").inner_text() == "1. 共建单位签署协议"
+    page.locator("dialog.article-image-picker .picker-choose").first.click()
+    assert page.locator(".ProseMirror figure.article-figure-marker figcaption").inner_text() == "共建单位签署协议"
     page.click("input[name='_continue']")
     screenshot(page, "editor-article-form")
 

@@ -156,9 +156,30 @@ def test_the_article_form_its_editor_and_dialogs_are_chinese(live_server, page, 
     reader.read("block types")
     page.keyboard.press("Escape")
     toolbar.locator("button[data-name='articleFigure']").click()
+    picker = page.locator("dialog.article-image-picker")
+    expect(picker).to_be_visible()
+    reader.read("image picker")
+    picker.locator(".picker-upload-button").click()  # nothing chosen: it says what is missing
+    expect(picker.locator(".picker-status")).not_to_be_empty()
+    reader.read("image picker, nothing chosen")
+    picker.locator(".picker-close").click()
+
+    # A table, with its toolbar buttons.
+    page.locator(".prose-editor > .ProseMirror p").first.click()
+    toolbar.locator("button[data-name='table']").click()
     expect(dialog).to_be_visible()
-    reader.read("image dialog")
-    dialog.locator("button[value='cancel']").click()
+    reader.read("table dialog")
+    dialog.locator("button[type=submit]").click()
+    expect(page.locator(".ProseMirror table")).to_be_visible()
+    reader.read("table buttons")
+
+    # The preview of the form, beside it, at both widths.
+    page.get_by_role("button", name="预览当前内容").click()
+    expect(page.frame_locator("iframe[name='article-preview']").locator("h1")).to_be_visible()
+    reader.read("form preview")
+    page.get_by_role("button", name="手机").click()
+    reader.read("form preview, phone")
+    page.get_by_role("button", name="关闭预览").click()
 
     # select2 boxes: tags (searching, a new name) and units.
     page.locator(".field-tags .select2-selection").click()
@@ -249,6 +270,16 @@ def test_screenshots_of_the_list_the_form_and_the_compare_view(live_server, page
     expect(page.locator(".prose-menubar")).to_be_visible()
     screenshot_to(page, "admin-article-form")
     page.set_viewport_size({"width": 1280, "height": 860})
+
+    # The form's preview beside it, at a phone's width, before anything is saved.
+    page.locator(".ProseMirror[contenteditable='true'] p").first.click()
+    page.keyboard.press("End")
+    page.keyboard.type("（这句还没保存）")
+    page.locator("[data-preview-width=phone]").evaluate("button => button.click()")  # the panel is hidden yet
+    page.get_by_role("button", name="预览当前内容").click()
+    frame = page.frame_locator("iframe[name='article-preview']")
+    expect(frame.locator(".article-body")).to_contain_text("（这句还没保存）")
+    screenshot_to(page, "admin-form-preview")
 
     first, second = Version.objects.get_for_object(article).order_by("pk")[:2]  # the two drafts
     compare = reverse("admin:articles_article_compare", args=[article.pk])

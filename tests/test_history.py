@@ -1,5 +1,7 @@
 """Comparing revisions: what changed inside a paragraph, not whole lines."""
 
+import re
+
 import pytest
 from reversion.models import Version
 
@@ -58,3 +60,26 @@ def test_restoring_a_revision_keeps_the_review_round(django_user_model):
     article.refresh_from_db()
     assert (article.status, article.review_stage, article.return_reason) == ("review", 1, "")
     assert list(article.review_steps.values_list("step", "user__username")) == [(0, "xiezhe"), (1, "shenhe")]
+
+
+def test_compare_shows_the_publish_time_in_shanghai_time(editor_client):
+    import datetime
+
+    from django.urls import reverse
+
+    from articles import workflow
+
+    from .factories import ArticleFactory
+
+    article = ArticleFactory(publish_at=datetime.datetime(2026, 12, 4, 2, 0, 5, tzinfo=datetime.UTC))
+    workflow.article_saved(article)
+    article.publish_at = datetime.datetime(2026, 12, 4, 3, 30, tzinfo=datetime.UTC)
+    article.save()
+    workflow.article_saved(article)
+    older, newer = Version.objects.get_for_object(article).order_by("pk")
+    url = reverse("admin:articles_article_compare", args=[article.pk])
+    page = editor_client.get(url, {"from": older.pk, "to": newer.pk}).content.decode()
+    row = re.search(r"<th scope=\"row\">发布时间</th><td[^>]*>(.*?)</td>", page, re.DOTALL)[1]
+    shown_before = re.sub(r"<[^>]+>", "", re.sub(r"<ins>.*?</ins>", "", row))
+    shown_after = re.sub(r"<[^>]+>", "", re.sub(r"<del>.*?</del>", "", row))
+    assert (shown_before.strip(), shown_after.strip()) == ("2026-12-04 10:00:05", "2026-12-04 11:30:00"), row

@@ -332,3 +332,28 @@ def test_site_error_pages_are_chinese(newsroom, client):
     pages.check("400", resolver.resolve_error_handler(400)(request, SuspiciousOperation()))
     pages.check("503", HttpResponse(render_to_string("503.html")))  # the database is down
     pages.assert_none()
+
+
+def test_the_form_preview_and_the_editor_s_helpers_answer_in_chinese(newsroom):
+    """The preview of the form (a page of its own), and what the paste and upload helpers say back."""
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pages = Pages()
+    client = logged_in(newsroom["editor"])
+    article = newsroom["article"]
+    data = change_data(article, title="预览里的标题", body="<p>预览里的正文。</p>", tags="党建")
+    pages.post(client, reverse("admin:articles_article_preview", args=[article.pk]), data)
+    pages.post(client, reverse("admin:articles_article_preview_new"), {"title": "新文章的预览"})
+    pages.get(client, reverse("admin:articles_article_add"))  # the autosave offer and the preview panel
+    answers = [
+        client.post(reverse("admin:articles_article_upload"), {"image": SimpleUploadedFile("a.jpg", b"no image")}),
+        client.post(reverse("admin:articles_article_upload"), {}),
+        client.post(reverse("admin:articles_article_paste"), {"html": "x" * 2_000_001}),
+    ]
+    for answer in answers:
+        assert answer.status_code == 400
+        error = json.loads(answer.content)["error"]
+        assert error and not english_words(error), error
+    pages.assert_none()

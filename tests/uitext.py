@@ -18,6 +18,7 @@ ALLOWED_WORDS = {
     "ICP",  # ICP备案号: the official name of the filing number
     "MB",  # the unit of file sizes (不超过 20 MB), written so in Chinese like kg or km
     "Ctrl",  # the key, as printed on keyboards (按住 Ctrl 键)
+    "QQ",  # the messenger, named by the share bar of the article page (the preview of the form shows it)
 }
 ALLOWED_PHRASES = ["JSON Feed"]  # the name of a feed format, like RSS and Atom
 WORD_RE = re.compile(r"[A-Za-z]{2,}")

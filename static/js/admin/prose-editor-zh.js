@@ -14,6 +14,8 @@ const interpolate = window.interpolate || ((format, values) => format.replace("%
 // The Material Icons code points of the ligatures the toolbar uses (the font's own "codepoints" list).
 export const ICONS = {
   add_photo_alternate: "\ue43e",
+  call_merge: "\ue0b3",
+  call_split: "\ue0b6",
   code: "\ue86f",
   format_bold: "\ue238",
   format_italic: "\ue23f",
@@ -22,6 +24,7 @@ export const ICONS = {
   format_quote: "\ue244",
   format_strikethrough: "\ue246",
   format_underlined: "\ue249",
+  grid_on: "\ue3ec",
   fullscreen: "\ue5d0",
   fullscreen_exit: "\ue5d1",
   horizontal_rule: "\uf108",
@@ -103,3 +106,17 @@ export const Menu = EditorMenu.extend({
     new MutationObserver(done).observe(toolbar, { childList: true, subtree: true })
   },
 })
+
+// The table dialog offers "Yes" and "No" as the options of a list without passing them through gettext:
+// shown in Chinese, their values (which the editor reads) left as they are.
+function chineseOptions(root) {
+  for (const option of root.querySelectorAll?.("dialog.prose-editor-dialog option") ?? []) {
+    if (option.dataset.chinese) continue
+    option.dataset.chinese = "1"
+    option.value = option.value
+    option.textContent = gettext(option.textContent)
+  }
+}
+new MutationObserver((changes) => {
+  for (const change of changes) for (const node of change.addedNodes) if (node.nodeType === 1) chineseOptions(node.parentNode ?? node)
+}).observe(document.documentElement, { childList: true, subtree: true })
