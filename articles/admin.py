@@ -165,7 +165,15 @@ class ArticleImageInline(admin.StackedInline):
     form = ArticleImageForm
     formset = ArticleImageFormSet
     extra = 0
-    fields = [("image", "preview"), "placeholder", "name", "caption", "alt_text", "credit", ("order", "position")]
+    fields = [
+        ("image", "preview"),
+        "placeholder",
+        "name",
+        "caption",
+        "alt_text",
+        ("credit", "licence", "copyright_holder"),
+        ("order", "position"),
+    ]
     readonly_fields = ["preview"]
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -875,3 +883,4 @@ class FlaggedWordAdmin(admin.ModelAdmin):
 
 
 from . import admin_people  # noqa: E402, F401 - users, roles and login records, in Chinese
+from . import admin_library  # noqa: E402, F401 - article images and albums (the media library)

@@ -26,6 +26,7 @@ from taggit.models import Tag, TaggedItem
 from . import bodies, versions
 from .cache.derived import derived_value
 from .forms import SearchForm
+from .pressroom import kit
 from .models import (
     Article,
     ArticleImage,
@@ -325,6 +326,7 @@ class ArticleDetailView(DetailView):
             .order_by(F("section").asc(nulls_last=True))
             .first(),
             "related": list(Article.objects.published().related_to(article)),
+            "kit": kit.entries(article, SiteSettings.load()),
         }
         if article.is_published:
             # Ties in publish time are broken by id; each is a range scan of the publish_at index.

@@ -429,3 +429,20 @@ def merge_tags(kept, duplicates, user=None):
         tag.delete()
     articles_changed(pks, user, _("Tags merged into “%(tag)s”.") % {"tag": kept}, touched)
     return moved
+
+
+def album_saved(album, user=None):
+    """An album (with its images) was added or changed: its page and the library's list of albums."""
+    roles.check_albums(user, "articles.change_album" if album.pk else "articles.add_album")
+    versions.changed({versions.ALBUMS, versions.album(album.pk)})
+
+
+@transaction.atomic
+def delete_albums(albums, user=None):
+    """Delete albums (their images stay with their articles)."""
+    roles.check_albums(user, "articles.delete_album")
+    albums = list(albums)
+    touched = {versions.ALBUMS, *(versions.album(album.pk) for album in albums)}
+    for album in albums:
+        album.delete()
+    versions.changed(touched)
