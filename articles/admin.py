@@ -882,5 +882,5 @@ class FlaggedWordAdmin(admin.ModelAdmin):
     search_fields = ["word", "note"]
 
 
-from . import admin_people  # noqa: E402, F401 - users, roles and login records, in Chinese
-from . import admin_library  # noqa: E402, F401 - article images and albums (the media library)
+from . import admin_library  # noqa: E402, F401, I001 - article images and albums (the media library)
+from . import admin_people  # noqa: E402, F401, I001 - users, roles and login records, in Chinese

@@ -26,7 +26,6 @@ from taggit.models import Tag, TaggedItem
 from . import bodies, versions
 from .cache.derived import derived_value
 from .forms import SearchForm
-from .pressroom import kit
 from .models import (
     Article,
     ArticleImage,
@@ -43,6 +42,7 @@ from .models import (
     merged_tag,
     merged_unit,
 )
+from .pressroom import kit
 
 SECTION_BLOCK_SIZE = 5
 

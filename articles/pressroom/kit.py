@@ -121,20 +121,24 @@ def write_zip(kit_context, out):
         archive.writestr(RELEASE_NAME, release_text(kit_context).encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
 
 
-def fetch_local(url):
-    """WeasyPrint's URL fetcher: media files from the storage, static files from the finders, and
-    nothing from the network (a page could otherwise make the server fetch any address)."""
-    path = re.sub(r"^https?://[^/]+", "", url)
-    if path.startswith(settings.MEDIA_URL):
-        name = path.removeprefix(settings.MEDIA_URL)
-        with default_storage.open(name, "rb") as file:
-            return {"string": file.read()}
-    if path.startswith(settings.STATIC_URL):
-        found = finders.find(path.removeprefix(settings.STATIC_URL))
-        if found:
-            with open(found, "rb") as file:
-                return {"string": file.read()}
-    raise ValueError(f"not fetched: {url}")
+def local_fetcher():
+    """WeasyPrint's URL fetcher for the PDF: media files from the storage, static files from the
+    finders, and nothing from the network (a page could otherwise make the server fetch any address)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = re.sub(r"^https?://[^/]+", "", url)
+            if path.startswith(settings.MEDIA_URL):
+                with default_storage.open(path.removeprefix(settings.MEDIA_URL), "rb") as file:
+                    return URLFetcherResponse(url, file.read())
+            found = path.startswith(settings.STATIC_URL) and finders.find(path.removeprefix(settings.STATIC_URL))
+            if found:
+                with open(found, "rb") as file:
+                    return URLFetcherResponse(url, file.read())
+            raise ValueError(f"not fetched: {url}")
+
+    return LocalFetcher()
 
 
 def write_pdf(kit_context, out):
@@ -142,7 +146,7 @@ def write_pdf(kit_context, out):
     import weasyprint  # imported here: loading pango takes a while, and only this needs it
 
     html = render_to_string("pressroom/release_pdf.html", kit_context)
-    weasyprint.HTML(string=html, base_url="http://localhost/", url_fetcher=fetch_local).write_pdf(out)
+    weasyprint.HTML(string=html, base_url="http://localhost/", url_fetcher=local_fetcher()).write_pdf(out)
 
 
 WRITERS = {ZIP: write_zip, PDF: write_pdf}

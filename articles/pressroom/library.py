@@ -28,7 +28,8 @@ ORDER = ("-article__publish_at", "-article_id", "-pk")
 def published_images(now=None):
     """Images with a file, of articles the public may read."""
     rule = published_when(now or timezone.now())
-    return ArticleImage.objects.exclude(image="").filter(**{f"article__{field}": value for field, value in rule.items()})
+    public = {f"article__{field}": value for field, value in rule.items()}
+    return ArticleImage.objects.exclude(image="").filter(**public)
 
 
 def for_cards(images):

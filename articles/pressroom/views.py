@@ -92,7 +92,8 @@ def press_kit(request, pk, kind):
     The versions it shows are read first, then the article: the kept file is never older than its name.
     """
     token = kit.version_token(pk, kind, request.get_host())
-    article = get_object_or_404(Article.objects.published().select_related("section", "column", "copyright_notice"), pk=pk)
+    published = Article.objects.published().select_related("section", "column", "copyright_notice")
+    article = get_object_or_404(published, pk=pk)
     etag = f'"{token}"'
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
