@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..forms import DATE_INPUT, DATE_RANGE, _day_start
 from ..models import Album, ArticleImage, ArticleUnit, ImageRendition, Section, Unit, published_when
 
 PER_PAGE = 24
@@ -92,8 +93,8 @@ class LibraryForm(forms.Form):
     section = forms.ModelChoiceField(
         label=_("Section"), queryset=Section.objects.all(), required=False, empty_label=_("All sections")
     )
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT, validators=DATE_RANGE)
+    end = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT, validators=DATE_RANGE)
     before = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_before(self):
@@ -109,7 +110,7 @@ class LibraryForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
-            self.add_error("end", forms.ValidationError(_("The end date comes before the start date."), code="dates"))
+            self.add_error(None, forms.ValidationError(_("The start date is after the end date."), code="dates"))
         return cleaned
 
     def filtered(self, images):
@@ -124,13 +125,10 @@ class LibraryForm(forms.Form):
             images = images.filter(Exists(ArticleUnit.objects.filter(article=OuterRef("article"), unit__in=units)))
         if data["section"]:
             images = images.filter(article__section=data["section"])
-        zone = timezone.get_current_timezone()
         if data["start"]:
-            start = datetime.datetime.combine(data["start"], datetime.time.min, tzinfo=zone)
-            images = images.filter(article__publish_at__gte=start)
+            images = images.filter(article__publish_at__gte=_day_start(data["start"]))
         if data["end"]:
-            end = datetime.datetime.combine(data["end"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
-            images = images.filter(article__publish_at__lt=end)
+            images = images.filter(article__publish_at__lt=_day_start(data["end"] + datetime.timedelta(days=1)))
         return images
 
     def is_filtered(self):
