@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
 from . import workflow
-from .admin import ContentAdmin
+from .admin_texts import ChineseChangeMessage
 from .models import Album, AlbumImage, ArticleImage
 
 
@@ -15,11 +15,11 @@ class ArticleImageAdmin(admin.ModelAdmin):
     """Every article image, to search and to pick for albums. Read-only here: an image is changed in
     its article's form, so that the change goes through the workflow (revision, roles, versions)."""
 
-    list_display = ["thumbnail", "__str__", "credit", "licence", "article"]
+    list_display = ["thumbnail", "__str__", "credit", "licence", "of_article"]
     list_filter = ["licence"]
     list_select_related = ["article"]
     search_fields = ["caption", "alt_text", "credit", "name", "article__title"]
-    fields = ["thumbnail", "article", "caption", "alt_text", "credit", "licence", "copyright_holder"]
+    fields = ["thumbnail", "of_article", "caption", "alt_text", "credit", "licence", "copyright_holder"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -37,6 +37,10 @@ class ArticleImageAdmin(admin.ModelAdmin):
             return format_html('<img src="{}" alt="" class="article-image-preview">', obj.image.url)
         return "-"
 
+    @admin.display(description=gettext_lazy("article"), ordering="article")
+    def of_article(self, obj):
+        return obj.article
+
     def get_search_results(self, request, queryset, search_term):
         # Albums pick among images that have a file (a placeholder has nothing to show).
         if request.path.endswith("/autocomplete/"):
@@ -52,7 +56,7 @@ class AlbumImageInline(admin.TabularInline):
 
 
 @admin.register(Album)
-class AlbumAdmin(ContentAdmin):
+class AlbumAdmin(ChineseChangeMessage, admin.ModelAdmin):
     """Albums of the media library (图集): only images of published articles show on their page."""
 
     list_display = ["title", "is_public", "order", "created_at"]
@@ -63,7 +67,8 @@ class AlbumAdmin(ContentAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
 
-    def content_saved(self, request, form):
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
         workflow.album_saved(form.instance, request.user)
 
     def delete_model(self, request, obj):

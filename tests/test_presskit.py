@@ -123,7 +123,7 @@ def test_the_zip_holds_the_originals_with_chinese_names_and_the_release_as_text(
         "图注：签约仪式现场：六家共建单位共同签署协议",
         "摄影：王摄影",
         "© 2025 国企网 · 版权所有，媒体使用请注明来源",
-        "© 2025 浙江一建 · CC BY 4.0",
+        "© 2025 浙江一建 · 知识共享署名 4.0 国际",
         "国企网版权与免责声明:",
         "① 凡注明来源的稿件均为转载",
     ]:
@@ -214,13 +214,13 @@ def test_the_article_page_has_a_downloads_section(client, release):
     image = ArticleImage.objects.get(article=release, caption__startswith="签约")
     assert f'href="{image.image.url}" download="01-签约仪式现场：六家共建单位共同签署协议.jpg"' in html
     assert "© 2025 国企网 · 版权所有，媒体使用请注明来源" in text
-    assert "© 2025 浙江一建 · CC BY 4.0" in text
+    assert "© 2025 浙江一建 · 知识共享署名 4.0 国际" in text
 
 
 def test_the_caption_shows_credit_and_stated_licence(client, release):
     text = page_text(client.get(release.get_absolute_url()))
     assert "签约仪式现场：六家共建单位共同签署协议 摄影：王摄影" in text
-    assert "项目/工地 全景? © 浙江一建 · CC BY 4.0" in text
+    assert "项目/工地 全景? © 浙江一建 · 知识共享署名 4.0 国际" in text
 
 
 def test_a_draft_preview_has_no_downloads_section(staff_client):
