@@ -39,6 +39,7 @@ editor: install messages
 # The README's screenshots of the admin (docs/screenshots/), made by a browser test.
 screenshots: install messages
 	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_browser_language.py -k screenshots
+	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_browser_pressroom.py
 
 test: install messages
 	$(BIN)/pytest

@@ -2,8 +2,10 @@
 in the media library (headless Chromium through Playwright against the live server)."""
 
 import io
+import os
 import re
 import zipfile
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -18,6 +20,13 @@ from .test_browser import DESKTOP, PHONE, archive  # noqa: F401 - the archive fi
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TITLE = "党建引领聚合力 智能建造筑精品"
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def readme_picture(target, name):
+    """The README's pictures of the press room, when SCREENSHOTS=docs (``make screenshots``)."""
+    if os.environ.get("SCREENSHOTS") == "docs":
+        target.screenshot(path=DOCS / f"{name}.png")
 
 
 def take(page, link, folder):
@@ -38,6 +47,7 @@ def test_a_journalist_downloads_the_press_kit_zip_and_pdf(live_server, page, arc
     expect(downloads).to_be_visible()
     downloads.scroll_into_view_if_needed()
     screenshot(page, "press-kit-section")
+    readme_picture(downloads, "press-kit-section")
 
     name, data = take(page, downloads.get_by_role("link", name=re.compile("新闻资料包")), tmp_path)
     assert name == f"{TITLE}.zip"
@@ -84,6 +94,8 @@ def test_the_media_library_and_an_album_lazy_load_and_pass_axe(live_server, page
     expect(cards.first.locator("img")).to_have_js_property("complete", True)
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
     screenshot(page, f"media-library-{viewport['width']}")
+    if viewport == DESKTOP:
+        readme_picture(page, "media-library")
     axe = Axe()
     results = axe.run(page)
     assert results.violations_count == 0, results.generate_report()
