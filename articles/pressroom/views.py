@@ -1,5 +1,7 @@
 """The press room's pages: the media library, its albums, and an article's press kit downloads."""
 
+import hashlib
+
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -94,7 +96,7 @@ def press_kit(request, pk, kind):
     token = kit.version_token(pk, kind, request.get_host())
     published = Article.objects.published().select_related("section", "column", "copyright_notice")
     article = get_object_or_404(published, pk=pk)
-    etag = f'"{token}"'
+    etag = f'"{hashlib.sha256(token.encode()).hexdigest()[:32]}"'  # not the file's name itself
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
         return not_modified
