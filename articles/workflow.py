@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from taggit.models import TaggedItem
 
 from . import history, renditions, review, roles, scopes, search, versions
+from .pressroom import kit
 
 # What a revision of an article holds besides the article (``reversion.register(follow=...)``),
 # with what naming each part reads (its ``__str__``).
@@ -322,6 +323,7 @@ def purge_trash(now=None):
         touched = scopes.articles_changed(pks)  # nothing: what is in the trash is shown nowhere
         expired.delete()  # their search entries go with them (the database cascade)
         versions.changed(touched)
+        transaction.on_commit(lambda: kit.forget(pks))  # their kept press kits
     return len(pks)
 
 

@@ -254,3 +254,13 @@ def test_credit_and_licence_are_edited_in_the_article_form(editor_client):
     fields = form_data(form, "article_form")
     assert fields["images-0-licence"] == Licence.CC_BY_NC and fields["images-0-credit"] == "李摄影"
     assert "许可" in page_text(form)
+
+
+def test_purging_an_article_from_the_trash_deletes_its_kept_kits(client, release):
+    download(client, zip_url(release))
+    download(client, pdf_url(release))
+    assert len(kept_kits(release)) == 2
+    workflow.trash(release)
+    workflow.purge_trash(now=timezone.now() + datetime.timedelta(days=365))
+    assert not Article.objects.filter(pk=release.pk).exists()
+    assert kept_kits(release) == []

@@ -179,3 +179,12 @@ def kept_file(pk, kind, token, load_context):
         if other.endswith(f".{kind}") and not other.startswith(token):
             default_storage.delete(f"{folder}/{other}")
     return name
+
+
+def forget(pks):
+    """Delete the kept kit files of these articles (purged from the trash)."""
+    for pk in pks:
+        folder = f"{FOLDER}/{pk}"
+        if default_storage.exists(folder):
+            for name in default_storage.listdir(folder)[1]:
+                default_storage.delete(f"{folder}/{name}")
