@@ -3,7 +3,8 @@
 Pages are cut by a key, not an offset (``?before=`` the last image of the page before): each page
 is an index walk of the articles by publish time (the ``status, publish_at`` index) joined to their
 images by article, however deep the reader goes, and nothing counts the whole library. A page is
-two queries: the images with their article and section, and their renditions.
+two queries: the images with their article and section, and their renditions (three with a unit
+search: the units' ids come first).
 
 What is public is the one rule (``models.published_when``), applied to the image's article; images
 without a file (placeholders for a photo to come) are left out.
@@ -68,7 +69,8 @@ class Cursor:
     def condition(self):
         """The images after this one in the library's order."""
         same_time = Q(article__publish_at=self.publish_at)
-        return (
+        # The first bound alone is what the database starts its index walk from (an OR is only a filter).
+        return Q(article__publish_at__lte=self.publish_at) & (
             Q(article__publish_at__lt=self.publish_at)
             | (same_time & Q(article_id__lt=self.article_id))
             | (same_time & Q(article_id=self.article_id, pk__lt=self.image_id))
@@ -121,7 +123,10 @@ class LibraryForm(forms.Form):
         if data["q"]:
             images = images.filter(Q(caption__icontains=data["q"]) | Q(alt_text__icontains=data["q"]))
         if data["unit"]:
-            units = Unit.objects.filter(name__icontains=data["unit"]).values("pk")[:UNITS_MATCHED]
+            # The units' ids are read first, as a list: given a subquery instead, PostgreSQL expects one unit
+            # and joins every article of them (2 s at 100,000 articles for a common word such as 集团)
+            # where a walk down the newest articles stops after a page (15 ms).
+            units = list(Unit.objects.filter(name__icontains=data["unit"]).values_list("pk", flat=True)[:UNITS_MATCHED])
             images = images.filter(Exists(ArticleUnit.objects.filter(article=OuterRef("article"), unit__in=units)))
         if data["section"]:
             images = images.filter(article__section=data["section"])
