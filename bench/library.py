@@ -175,7 +175,7 @@ def main():
             for name, path in info["pages"].items():
                 subprocess.run(["curl", "-s", "-o", "/dev/null", url + path], check=True)  # warm up
                 rps, p50, p99, bad, socket = wrk(url + path, args.seconds, args.connections)
-                served[name, mode] = (rps, p50, p99, f"{bad} {socket}".strip())
+                served[name, mode] = (rps, p50, p99, f"{bad or ''} {socket}".strip())
                 print(f"{name:32} cache {mode:<3} {rps:8.0f} req/s  p50 {p50:>8}  p99 {p99:>8}", flush=True)
     zip_s, zip_mb, pdf_s, pdf_kb, peak = press_kit()
     print(f"press kit: ZIP {zip_mb:.0f} MB in {zip_s:.1f} s, PDF {pdf_kb:.0f} KB in {pdf_s:.1f} s, peak {peak:.0f} MB")
