@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint check messages translations install clean editor screenshots
+.PHONY: run test lint check messages translations install clean editor screenshots lighthouse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,16 @@ editor: install messages
 
 # The README's screenshots of the admin (docs/screenshots/), made by a browser test.
 screenshots: install messages
-	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_browser_language.py -k screenshots
+	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_browser_language.py tests/test_browser_modes.py -k screenshots
 	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_browser_pressroom.py
+
+# Lighthouse scores of the reader's pages (bench/lighthouse.py): Lighthouse from the npm registry,
+# pinned by tools/lighthouse/package-lock.json, installed into tools/lighthouse/node_modules.
+tools/lighthouse/node_modules/.package-lock.json: tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	cd tools/lighthouse && npm ci --no-audit --no-fund
+
+lighthouse: install messages tools/lighthouse/node_modules/.package-lock.json
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python bench/lighthouse.py
 
 test: install messages
 	$(BIN)/pytest

@@ -1,5 +1,7 @@
 from typing import NamedTuple
 
+from django.utils import translation
+
 from . import feed_formats, versions
 from .cache.derived import derived_value
 from .models import Section, SiteSettings
@@ -20,5 +22,6 @@ def site_chrome():
 
 
 def site(request):
-    """Site settings, the section links and the site's feeds, kept until the site's own version moves."""
-    return derived_value("site", site_chrome, depends_on=[versions.SITE])
+    """Site settings, the section links and the site's feeds, kept until the site's own version moves
+    (one copy per edition: the links of the traditional one lead to its pages)."""
+    return derived_value(f"site:{translation.get_language()}", site_chrome, depends_on=[versions.SITE])

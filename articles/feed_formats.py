@@ -4,7 +4,9 @@ the site chrome on every page links to them without importing it."""
 
 from typing import NamedTuple
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 
 class Format(NamedTuple):
@@ -27,11 +29,13 @@ class FeedLink(NamedTuple):
 
 
 def links(url_name="articles:feed", **kwargs):
-    """The feed at ``url_name`` (with these URL arguments) in every format."""
-    return [
-        FeedLink(format.label, format.mime_type, reverse(url_name, kwargs={**kwargs, "format": name}))
-        for name, format in FORMATS.items()
-    ]
+    """The feed at ``url_name`` (with these URL arguments) in every format. Feeds have one address,
+    without the traditional edition's prefix (``articles.hant``), whichever edition links to them."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            FeedLink(format.label, format.mime_type, reverse(url_name, kwargs={**kwargs, "format": name}))
+            for name, format in FORMATS.items()
+        ]
 
 
 class FormatConverter:

@@ -193,6 +193,7 @@ class LatestArticlesFeed(Feed):
         def view(request, format, **kwargs):
             return cls(request, format)(request, **kwargs)
 
+        view.feed_class = cls  # the traditional edition sends feeds to their one address (articles.hant)
         return view
 
     def links(self, scope=None):

@@ -17,7 +17,16 @@ def to_the_second(moment):
     return moment and moment.replace(microsecond=0)
 
 
-class ArticleSitemap(Sitemap):
+class EditionsSitemap(Sitemap):
+    """Each page in both editions, simplified and traditional (``/zh-hant/``, ``articles.hant``), each
+    entry naming the other as an alternate (``xhtml:link hreflang``) and the simplified one as x-default."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class ArticleSitemap(EditionsSitemap):
     limit = 5000
 
     def items(self):
@@ -32,7 +41,7 @@ class ArticleSitemap(Sitemap):
         return to_the_second(latest)
 
 
-class ListSitemap(Sitemap):
+class ListSitemap(EditionsSitemap):
     """The list pages of a model, those with published articles, last modified at their newest article."""
 
     model = None
@@ -87,7 +96,7 @@ class TagSitemap(ListSitemap):
         return reverse("articles:tag", args=[tag.slug])
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(EditionsSitemap):
     """The home page and the archive."""
 
     def items(self):

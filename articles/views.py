@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import (
     ArchiveIndexView,
@@ -293,7 +294,8 @@ class ArticleDetailView(DetailView):
         if self.request.user.is_staff:
             return self.load_and_render(queryset)
         # Absolute URLs (share links, Open Graph) name the host the reader asked for.
-        key = f"article:{self.kwargs['pk']}:{self.request.build_absolute_uri('/')}"
+        # Its links lead to pages of the edition (simplified or traditional) it is shown in.
+        key = f"article:{self.kwargs['pk']}:{self.request.build_absolute_uri('/')}:{translation.get_language()}"
         return derived_value(key, lambda: self.load_and_render(queryset))
 
     def load_and_render(self, queryset):

@@ -10,6 +10,7 @@ Variables:
   PAGE_CACHE_SECONDS    how long anonymous pages are cached (default 300; 0 turns the cache off)
   LOCAL_CACHE_MB        each process's copies of cached pages and values, in MiB (default 32)
   NEWSROOM_RELEASE      names the release in cache keys (default: a hash of the code and templates)
+  TRADITIONAL_CHINESE   the standard of the traditional edition, /zh-hant/: tw or hk (default: tw)
   MEDIA_ROOT            where uploads are stored (default: media/ in the project)
   STATIC_ROOT           where collectstatic puts static files (default: staticfiles/ in the project)
   DJANGO_HTTPS          "0" turns off HTTPS-only cookies, HSTS and the SSL redirect (default: on unless debug)
@@ -96,7 +97,9 @@ MIDDLEWARE = [
     "articles.routing.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    "articles.hant.LanguageFromPathMiddleware",  # before the page cache: /zh-hant/ resolves only in its language
     "articles.cache.pages.PageCacheMiddleware",
+    "articles.hant.TraditionalMiddleware",  # after it: the cache keeps the converted page
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -250,7 +253,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("Simplified Chinese"))]
+# Public pages come in two editions: simplified (the default, no prefix) and traditional under
+# /zh-hant/ (articles.hant), converted by OpenCC to the Taiwan ("tw") or Hong Kong ("hk") standard.
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("zh-hant", _("Traditional Chinese"))]
+TRADITIONAL_CHINESE = os.environ.get("TRADITIONAL_CHINESE", "tw").strip().lower()
+if TRADITIONAL_CHINESE not in ("tw", "hk"):
+    raise ImproperlyConfigured("TRADITIONAL_CHINESE must be tw (Taiwan) or hk (Hong Kong)")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
@@ -40,5 +41,6 @@ urlpatterns = [
         {"sitemaps": {"news": NewsSitemap}, "template_name": "sitemaps/news.xml"},
         name="news_sitemap",
     ),
-    path("", include("articles.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# The public pages, in simplified characters and again under /zh-hant/ in traditional (articles.hant).
+urlpatterns += i18n_patterns(path("", include("articles.urls")), prefix_default_language=False)

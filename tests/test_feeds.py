@@ -682,7 +682,8 @@ class _AlternateLinks(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "link" and attrs.get("rel") == "alternate":
+        # Feeds, not the page's other editions (hreflang alternates, tests/test_hant.py).
+        if tag == "link" and attrs.get("rel") == "alternate" and "hreflang" not in attrs:
             self.links.append((attrs["type"], attrs["href"], attrs["title"]))
 
 

@@ -68,6 +68,11 @@ def pages(client, staff_client, seed_article, rf):
         response = client.get(url)
         assert response.status_code == 200, name
         html[name] = response.content.decode()
+    # The traditional edition (articles.hant) of a few page types: converted text, same markup.
+    for name in ("home", "article", "tag"):
+        response = client.get("/zh-hant" + urls[name])
+        assert response.status_code == 200, name
+        html[f"{name}-hant"] = response.content.decode()
     html["preview"] = staff_client.get(draft.get_absolute_url()).content.decode()
     html["not-found"] = client.get("/no-such-page/").content.decode()
     html["server-error"] = server_error(rf.get("/")).content.decode()
@@ -105,7 +110,7 @@ def vnu_problems(pages, folder):
 def test_every_page_type_is_valid_html5(pages, tmp_path):
     problems = vnu_problems(pages, tmp_path)
     assert problems == [], "\n".join(problems)
-    assert len(pages) == 17
+    assert len(pages) == 20
 
 
 class Outline(HTMLParser):
@@ -140,7 +145,7 @@ def test_every_page_type_has_landmarks_one_h1_ordered_headings_and_alt_text(page
 def check_outlines(pages):
     for name, html in pages.items():
         outline = Outline(html)
-        assert outline.lang == "zh-Hans", name
+        assert outline.lang == ("zh-Hant-TW" if name.endswith("-hant") else "zh-Hans"), name
         assert outline.headings.count(1) == 1 and outline.headings[0] == 1, (name, outline.headings)
         for before, after in zip(outline.headings, outline.headings[1:], strict=False):
             assert after <= before + 1, (name, outline.headings)  # no level skipped going down

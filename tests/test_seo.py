@@ -28,7 +28,7 @@ class Head(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "link":
+        if tag == "link" and "hreflang" not in attrs:  # the page's other editions: tests/test_hant.py
             self.links.setdefault(attrs.get("rel"), attrs.get("href"))
         elif tag == "meta" and ("property" in attrs or "name" in attrs):
             self.meta.append((attrs.get("property") or attrs.get("name"), attrs.get("content")))

@@ -79,11 +79,25 @@ def test_sitemap_lists_published_articles_and_their_list_pages_only(client, worl
         base + visible.units.get().get_absolute_url(),
         base + reverse("articles:tag", args=["党建"]),
     }
-    assert set(found) == expected
+    # Each page in both editions: simplified, and traditional under /zh-hant/.
+    assert set(found) == expected | {base + "/zh-hant" + url.removeprefix(base) for url in expected}
     assert found[base + visible.get_absolute_url()] == timezone.localtime(visible.updated_at).strftime("%Y-%m-%d")
     assert found[base + visible.section.get_absolute_url()] == timezone.localtime(visible.publish_at).strftime(
         "%Y-%m-%d"
     )
+
+
+def test_each_sitemap_entry_names_both_editions_and_the_simplified_one_as_default(client, world):
+    visible, _hidden = world
+    sitemap = parse(client.get(reverse("sitemap_section", args=["articles"])))
+    xhtml = "{http://www.w3.org/1999/xhtml}link"
+    simplified = "http://testserver" + visible.get_absolute_url()
+    traditional = "http://testserver/zh-hant" + visible.get_absolute_url()
+    entries = {url.findtext("sm:loc", namespaces=NS): url for url in sitemap.findall("sm:url", NS)}
+    assert set(entries) == {simplified, traditional}
+    for entry in entries.values():
+        alternates = {link.get("hreflang"): link.get("href") for link in entry.iter(xhtml)}
+        assert alternates == {"zh-hans": simplified, "zh-hant": traditional, "x-default": simplified}
 
 
 def make_listed_articles(count, start=0):
@@ -105,7 +119,7 @@ def test_sitemap_query_count_is_fixed(client, section):
     warm_what_every_page_shares()
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
-    assert response.content.decode().count("<url>") == 31
+    assert response.content.decode().count("<url>") == 2 * 31  # both editions
     assert len(many) == len(few)
 
 

@@ -66,7 +66,9 @@ class PageCacheMiddleware:
             if logged_in(request):
                 return self.uncached(request)
             url = request.build_absolute_uri()
-            key = f"newsroom:page:{settings.RELEASE}:{hashlib.sha256(url.encode()).hexdigest()}"
+            # Every page names the traditional edition's standard (hreflang), and those pages are in it.
+            release = f"{settings.RELEASE}:{settings.TRADITIONAL_CHINESE}"
+            key = f"newsroom:page:{release}:{hashlib.sha256(url.encode()).hexdigest()}"
             entry = entries.lookup(key)
             counter = None if entry else versions.changes_before_reading()
         except (DatabaseError, *CACHE_ERRORS) as exc:

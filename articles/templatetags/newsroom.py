@@ -3,12 +3,14 @@
 import functools
 
 from django import template
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import reverse, translate_url
+from django.utils import translation
 
-from .. import renditions, seo
+from .. import hant, renditions, seo
 
 register = template.Library()
 
@@ -49,6 +51,37 @@ def canonical_url(context):
     page_obj = context.get("page_obj")
     query = f"?page={page_obj.number}" if page_obj is not None and page_obj.number > 1 else ""
     return request.build_absolute_uri(request.path + query)
+
+
+class Edition:
+    """One edition of the site (简体 or 繁體) as a page names it: its language tags and this page in it."""
+
+    def __init__(self, code, url):
+        traditional = code == hant.TRADITIONAL
+        self.code, self.url = code, url
+        self.lang = hant.variant().hreflang if traditional else "zh-Hans"
+        self.og_locale = hant.variant().og_locale if traditional else "zh_CN"
+        # Each edition's name is written in its own characters (the converter leaves lang="zh-Hans" alone).
+        self.name = "繁體" if traditional else "简体"
+
+
+@register.simple_tag(takes_context=True)
+def editions(context):
+    """This page in the simplified and the traditional edition: ``current`` (the html lang and
+    og:locale), ``other`` (the switch in the masthead: the same page and query, in the other edition)
+    and ``alternates`` (each edition's canonical address, for hreflang links; none on an error page)."""
+    request = context["request"]
+    current = translation.get_language()
+    found = getattr(request, "resolver_match", None) is not None
+    other = hant.SIMPLIFIED if current == hant.TRADITIONAL else hant.TRADITIONAL
+    if found:
+        switch = translate_url(request.get_full_path(), other)
+    else:  # a 404: the other edition's home page
+        with translation.override(other):
+            switch = reverse("articles:home")
+    canonical = canonical_url(context)
+    alternates = [Edition(code, translate_url(canonical, code)) for code, _name in settings.LANGUAGES] if found else []
+    return {"current": Edition(current, canonical), "other": Edition(other, switch), "alternates": alternates}
 
 
 @register.simple_tag(takes_context=True)

@@ -47,6 +47,28 @@ document.addEventListener("click", (event) => {
   if (event.target.closest(".reading-tools .print")) window.print();
 });
 
+// 长者模式 (elder mode): html.care (larger text, more contrast, bigger targets, a plainer page),
+// remembered in localStorage; reader-settings.js applies it before first paint on the next page.
+const CARE_KEY = "newsroom-care";
+
+function showCare() {
+  const on = document.documentElement.classList.contains("care");
+  document.querySelectorAll(".care-toggle").forEach((button) => button.setAttribute("aria-pressed", String(on)));
+}
+
+document.addEventListener("click", (event) => {
+  if (!event.target.closest(".care-toggle")) return;
+  const on = document.documentElement.classList.toggle("care");
+  try {
+    if (on) window.localStorage.setItem(CARE_KEY, "on");
+    else window.localStorage.removeItem(CARE_KEY);
+  } catch (error) {
+    // Storage blocked: the mode holds for this page only.
+  }
+  showCare();
+});
+showCare();
+
 // The tools need this script, so they are shown only once it runs.
 document.querySelectorAll(".reading-tools").forEach((tools) => { tools.hidden = false; });
 showFontSize(document.documentElement.dataset.fontSize || "");
