@@ -40,6 +40,7 @@ editor: install messages
 screenshots: install messages
 	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_browser_language.py tests/test_browser_modes.py -k screenshots
 	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_alerts.py -k browser
+	SCREENSHOTS=docs $(BIN)/pytest -q tests/test_browser_pressroom.py
 
 # Lighthouse scores of the reader's pages (bench/lighthouse.py): Lighthouse from the npm registry,
 # pinned by tools/lighthouse/package-lock.json, installed into tools/lighthouse/node_modules.

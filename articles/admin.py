@@ -173,7 +173,15 @@ class ArticleImageInline(admin.StackedInline):
     form = ArticleImageForm
     formset = ArticleImageFormSet
     extra = 0
-    fields = [("image", "preview"), "placeholder", "name", "caption", "alt_text", "credit", ("order", "position")]
+    fields = [
+        ("image", "preview"),
+        "placeholder",
+        "name",
+        "caption",
+        "alt_text",
+        ("credit", "licence", "copyright_holder"),
+        ("order", "position"),
+    ]
     readonly_fields = ["preview"]
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -927,4 +935,5 @@ class FlaggedWordAdmin(admin.ModelAdmin):
     search_fields = ["word", "note"]
 
 
-from . import admin_people  # noqa: E402, F401 - users, roles and login records, in Chinese
+from . import admin_library  # noqa: E402, F401, I001 - article images and albums (the media library)
+from . import admin_people  # noqa: E402, F401, I001 - users, roles and login records, in Chinese

@@ -448,7 +448,22 @@ class SiteSettingsForm(forms.ModelForm):
         return bodies.sanitize_html(self.cleaned_data["contact"]) if self.cleaned_data["contact"].strip() else ""
 
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+class DateInput(forms.DateInput):
+    """A date picker. A value that is not a date (a mistyped address, ?start=2025-13-01) is not written
+    back into it: an ``<input type="date">`` may only hold a date, and the form's error says what was wrong."""
+
+    input_type = "date"
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                return None
+        return super().format_value(value)
+
+
+DATE_INPUT = DateInput()
 # Dates far outside the archive would overflow when converted to UTC.
 DATE_RANGE = [MinValueValidator(datetime.date(1900, 1, 1)), MaxValueValidator(datetime.date(2999, 12, 31))]
 

@@ -735,6 +735,16 @@ def article_image_path(instance, filename):
     return unguessable_path("articles", filename)
 
 
+class Licence(models.TextChoices):
+    """The terms on which an image may be used by others (press kit, media library)."""
+
+    ALL_RIGHTS_RESERVED = "reserved", _("All rights reserved; press use with credit")
+    CC_BY = "cc-by-4.0", _("CC BY 4.0")
+    CC_BY_NC = "cc-by-nc-4.0", _("CC BY-NC 4.0")
+    CC_BY_SA = "cc-by-sa-4.0", _("CC BY-SA 4.0")
+    PUBLIC_DOMAIN = "cc0", _("Public domain (CC0)")
+
+
 @reversion.register()
 class ArticleImage(models.Model):
     """A captioned image of an article. The caption lives here, not in the body."""
@@ -753,7 +763,25 @@ class ArticleImage(models.Model):
     alt_text = models.CharField(
         _("alt text"), max_length=300, help_text=_("What the image shows, for readers who cannot see it.")
     )
-    credit = models.CharField(_("credit"), max_length=100, blank=True, help_text=_("Photographer or source."))
+    credit = models.CharField(
+        _("credit"),
+        max_length=100,
+        blank=True,
+        help_text=_("Photographer or source, shown after the caption (摄影：…) and in the press kit."),
+    )
+    licence = models.CharField(
+        _("licence"),
+        max_length=20,
+        choices=Licence.choices,
+        default=Licence.ALL_RIGHTS_RESERVED,
+        help_text=_("On what terms others may use the image; shown in the caption and the press kit."),
+    )
+    copyright_holder = models.CharField(
+        _("copyright holder"),
+        max_length=100,
+        blank=True,
+        help_text=_("Who holds the copyright. Leave empty when it is the site (its short name is used)."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     position = models.PositiveIntegerField(
         _("position"),
@@ -771,6 +799,69 @@ class ArticleImage(models.Model):
 
     def __str__(self):
         return self.caption or self.name or self.alt_text
+
+    def has_stated_terms(self):
+        """Whether the image names its credit, holder or a licence other than the default, which its
+        caption then shows (the default terms are shown in the press kit and the media library)."""
+        return bool(self.credit or self.copyright_holder or self.licence != Licence.ALL_RIGHTS_RESERVED)
+
+    def copyright_line(self, site_holder, year):
+        """“© 2026 《国企》杂志社 · 版权所有，媒体使用请注明来源”: the holder (the site's name when none is given)
+        and the licence, as the caption and the press kit print it."""
+        holder = self.copyright_holder or site_holder
+        return (
+            f"© {year} {holder} · {self.get_licence_display()}"
+            if year
+            else f"© {holder} · {self.get_licence_display()}"
+        )
+
+
+class Album(models.Model):
+    """A set of images editors put together (图集) for the public media library. Only the images of
+    published articles show; the others wait in the album until their article is published."""
+
+    title = models.CharField(_("title"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Shown above the album's images."))
+    is_public = models.BooleanField(
+        _("public"), default=True, help_text=_("Untick to prepare an album without showing it in the media library.")
+    )
+    order = models.PositiveIntegerField(
+        _("order"), default=0, help_text=_("Albums are listed by this number, smallest first.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    images = models.ManyToManyField(
+        ArticleImage, verbose_name=_("images"), through="AlbumImage", related_name="albums", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("album")
+        verbose_name_plural = _("albums")
+        ordering = ["order", "-created_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:album", args=[self.pk])
+
+
+class AlbumImage(models.Model):
+    """An image in an album, in the order editors give."""
+
+    album = models.ForeignKey(Album, on_delete=models.CASCADE, related_name="image_links")
+    image = models.ForeignKey(
+        ArticleImage, verbose_name=_("image"), on_delete=models.CASCADE, related_name="album_links"
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("album image")
+        verbose_name_plural = _("album images")
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["album", "image"], name="image_once_per_album")]
+
+    def __str__(self):
+        return str(self.image)
 
 
 reversion.register(TaggedItem)

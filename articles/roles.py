@@ -122,3 +122,9 @@ def check_delete(user, article):
 def check_shared(user, permission):
     if not may_change_shared(user, permission):
         raise PermissionDenied(_("Only an editor may change tags and units used by articles."))
+
+
+def check_albums(user, permission):
+    """Albums are public (the media library): changing one needs ``permission`` and the right to publish."""
+    if not may_change_shared(user, permission):
+        raise PermissionDenied(_("Only an editor may change the media library's albums."))

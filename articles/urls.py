@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 from django.utils.translation import gettext_lazy as _
 
 from . import feed_formats, feeds, previews, views
+from .pressroom import views as pressroom
 
 
 class FourDigits:
@@ -32,6 +33,10 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article"),
     path("articles/<int:pk>/qr.svg", views.article_qr, name="article_qr"),
+    path("articles/<int:pk>/press-kit.zip", pressroom.press_kit, {"kind": "zip"}, name="press_kit_zip"),
+    path("articles/<int:pk>/press-kit.pdf", pressroom.press_kit, {"kind": "pdf"}, name="press_kit_pdf"),
+    path("images/", pressroom.LibraryView.as_view(), name="library"),
+    path("images/albums/<int:pk>/", pressroom.AlbumView.as_view(), name="album"),
     path("sections/<int:pk>/", views.SectionView.as_view(), name="section"),
     path("columns/<int:pk>/", views.ColumnView.as_view(), name="column"),
     path("units/<int:pk>/", views.UnitView.as_view(), name="unit"),

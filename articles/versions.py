@@ -18,6 +18,9 @@ Scopes (names are strings, so a page can list them and Redis can hold them):
     which articles are previous and next of it: its page only.
 ``section:<id>``, ``column:<id>``, ``unit:<id>``, ``tag:<id>``
     which articles a list holds, in which order, and what they show: its pages and feeds.
+``albums``, ``album:<id>``
+    the albums editors curate for the media library: the library's list of them, one album's page.
+    The images they show are of published articles, so those pages depend on ``articles`` too.
 ``changes``
     moves with every bump (below).
 
@@ -92,6 +95,13 @@ def unit(pk):
 
 def tag(pk):
     return f"tag:{pk}"
+
+
+ALBUMS = "albums"
+
+
+def album(pk):
+    return f"album:{pk}"
 
 
 LISTS = {"articles.section": section, "articles.column": column, "articles.unit": unit, "taggit.tag": tag}

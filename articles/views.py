@@ -47,6 +47,7 @@ from .models import (
     merged_tag,
     merged_unit,
 )
+from .pressroom import kit
 
 SECTION_BLOCK_SIZE = 5
 
@@ -341,6 +342,7 @@ class ArticleDetailView(DetailView):
             .order_by(F("section").asc(nulls_last=True))
             .first(),
             "related": list(Article.objects.published().related_to(article)),
+            "kit": kit.entries(article, SiteSettings.load()),
         }
         if article.is_published:
             # Ties in publish time are broken by id; each is a range scan of the publish_at index.

@@ -31,6 +31,7 @@ from taggit.models import TaggedItem
 from alerts import outbox as alerts
 
 from . import history, renditions, review, roles, scopes, search, versions
+from .pressroom import kit
 
 # What a revision of an article holds besides the article (``reversion.register(follow=...)``),
 # with what naming each part reads (its ``__str__``).
@@ -368,6 +369,7 @@ def purge_trash(now=None):
         touched = scopes.articles_changed(pks)  # nothing: what is in the trash is shown nowhere
         expired.delete()  # their search entries go with them (the database cascade)
         versions.changed(touched)
+        transaction.on_commit(lambda: kit.forget(pks))  # their kept press kits
     return len(pks)
 
 
@@ -475,3 +477,20 @@ def merge_tags(kept, duplicates, user=None):
         tag.delete()
     articles_changed(pks, user, _("Tags merged into “%(tag)s”.") % {"tag": kept}, touched)
     return moved
+
+
+def album_saved(album, user=None):
+    """An album (with its images) was added or changed: its page and the library's list of albums."""
+    roles.check_albums(user, "articles.change_album" if album.pk else "articles.add_album")
+    versions.changed({versions.ALBUMS, versions.album(album.pk)})
+
+
+@transaction.atomic
+def delete_albums(albums, user=None):
+    """Delete albums (their images stay with their articles)."""
+    roles.check_albums(user, "articles.delete_album")
+    albums = list(albums)
+    touched = {versions.ALBUMS, *(versions.album(album.pk) for album in albums)}
+    for album in albums:
+        album.delete()
+    versions.changed(touched)

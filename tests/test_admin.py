@@ -166,6 +166,7 @@ def test_article_change_page_with_images_shows_previews_and_saves(staff_client):
             "images-0-caption": "新图注",
             "images-0-alt_text": "图片说明",
             "images-0-credit": "",
+            "images-0-licence": "reserved",
             "images-0-order": "0",
             "images-0-position": "1",
         },
@@ -189,7 +190,13 @@ def test_image_without_alt_text_is_a_form_error_not_a_500(staff_client):
     data = article_data(
         article.section,
         **inline_management("images", total=1),
-        **{"images-0-caption": "图注", "images-0-alt_text": "", "images-0-order": "0", "images-0-position": "0"},
+        **{
+            "images-0-caption": "图注",
+            "images-0-alt_text": "",
+            "images-0-licence": "reserved",
+            "images-0-order": "0",
+            "images-0-position": "0",
+        },
     )
     response = staff_client.post(url, data)
     assert response.status_code == 200
@@ -634,6 +641,7 @@ def test_image_uploaded_in_the_admin_gets_its_renditions(staff_client):
             "images-0-image": SimpleUploadedFile("upload.jpg", buffer.getvalue(), content_type="image/jpeg"),
             "images-0-caption": "图注",
             "images-0-alt_text": "绿色的图",
+            "images-0-licence": "reserved",
             "images-0-order": "0",
             "images-0-position": "0",
         },

@@ -114,6 +114,7 @@ def test_an_image_placed_before_the_save_is_attached_and_named_in_the_body(edito
             "images-0-alt_text": "两位代表签字",
             "images-0-name": "",
             "images-0-credit": "",
+            "images-0-licence": "reserved",
             "images-0-order": "0",
             "images-0-position": "0",
         },

@@ -110,7 +110,9 @@ def test_article_page_offers_picture_with_srcset_and_intrinsic_size(client):
     assert 'alt="下图" width="500" height="250" loading="lazy">' in html
     jpeg_640 = top.renditions.get(format="jpeg", width=640).file.url
     assert f'<img src="{jpeg_640}" srcset=' in html
-    assert below.image.url not in html  # the original is not sent when renditions exist
+    # The original is not sent as a picture when renditions exist (the press kit only links it for download).
+    assert f'src="{below.image.url}"' not in html and f"{below.image.url} " not in html
+    assert f'href="{below.image.url}" download=' in html
 
 
 def test_list_thumbnails_use_small_renditions_lazily(client):
@@ -227,6 +229,7 @@ def test_a_tall_infographic_uploaded_in_the_admin_is_saved_and_shown(editor_clie
             "images-0-image": SimpleUploadedFile("infographic.png", buffer.getvalue(), content_type="image/png"),
             "images-0-caption": "信息长图",
             "images-0-alt_text": "一张很长的信息图",
+            "images-0-licence": "reserved",
             "images-0-order": "0",
             "images-0-position": "0",
         },

@@ -16,6 +16,8 @@ from taggit.models import Tag, TaggedItem
 
 from articles import versions, workflow
 from articles.models import (
+    Album,
+    AlbumImage,
     Article,
     ArticleContact,
     ArticleImage,
@@ -541,13 +543,16 @@ def test_every_registered_admin_is_one_the_project_knows():
         },
         "articles.previewlink": "articles.admin_press",
         "articles.mediacontact": "articles.admin_press",
+        # The media library: images (read-only, to pick for albums) and albums.
+        "articles.articleimage": "articles.admin_library",
+        "articles.album": "articles.admin_library",
     }
 
 
 # Every admin route, as a contributor: nothing readers see, nor anyone else's draft, changes.
 
 CONTENT = [Article, ArticleImage, ArticleUnit, Unit, Section, Column, CopyrightNotice, PromoBlock, SiteSettings]
-CONTENT += [FlaggedWord, ReviewStep, UnitRedirect, TagRedirect]
+CONTENT += [FlaggedWord, ReviewStep, UnitRedirect, TagRedirect, Album, AlbumImage]
 CONTENT += [Tag, TaggedItem, Group, Permission]
 CONTENT += [PreviewLink, Correction, MediaContact, ArticleContact]  # the press room: roles that publish
 
