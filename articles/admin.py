@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -108,6 +108,23 @@ class StateFilter(admin.SimpleListFilter):
             "unpublished": Q(status=S.UNPUBLISHED),
         }
         return queryset.filter(conditions[self.value()]) if self.value() in conditions else queryset
+
+
+class MissingImagesFilter(admin.SimpleListFilter):
+    """Articles with an image still to come (an imported slot such as IMG_256 without its file): readers
+    see nothing of it, editors a placeholder."""
+
+    title = gettext_lazy("images")
+    parameter_name = "images"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("Images missing"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            missing = ArticleImage.objects.filter(article=OuterRef("pk")).filter(Q(image="") | Q(image__isnull=True))
+            return queryset.filter(Exists(missing))
+        return queryset
 
 
 class ForMeFilter(admin.SimpleListFilter):
@@ -229,7 +246,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
     form = ArticleForm
     inlines = [ArticleImageInline, ArticleUnitInline]
     list_display = ["title", "state", "column", "section", "written_by", "last_editor", "publish_at", "updated_at"]
-    list_filter = [ForMeFilter, StateFilter, "section", "column", "publish_at"]
+    list_filter = [ForMeFilter, StateFilter, MissingImagesFilter, "section", "column", "publish_at"]
     list_select_related = ["column", "section", "created_by", "last_edited_by"]
     search_fields = ["title", "subtitle", "author", "source", "summary"]
     date_hierarchy = "publish_at"

@@ -36,6 +36,7 @@ urlpatterns = [
     path("columns/<int:pk>/", views.ColumnView.as_view(), name="column"),
     path("units/<int:pk>/", views.UnitView.as_view(), name="unit"),
     path("tags/<str:slug>/", views.TagView.as_view(), name="tag"),
+    path("authors/<str:name>/", views.AuthorView.as_view(), name="author"),
     path("archive/", views.ArchiveView.as_view(), name="archive"),
     path("archive/<yyyy:year>/", views.YearArchive.as_view(), name="archive_year"),
     path("archive/<yyyy:year>/<dd:month>/", views.MonthArchive.as_view(), name="archive_month"),
@@ -44,6 +45,8 @@ urlpatterns = [
     path("contact/", views.SitePageView.as_view(field="contact", title=_("Contact us")), name="contact"),
     path("subscribe/", views.SubscribeView.as_view(), name="subscribe"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("manifest.webmanifest", views.web_manifest, name="manifest"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Feeds: rss.xml, atom.xml or feed.json after the address of the list they follow.
     # The first line lets {% url 'articles:feed' %} name the site-wide RSS feed without arguments.
     path("feeds/rss.xml", feeds.LatestArticlesFeed.as_view(), {"format": "rss"}, name="feed"),
@@ -52,4 +55,5 @@ urlpatterns = [
     path("columns/<int:pk>/<feed:format>", feeds.ColumnFeed.as_view(), name="column_feed"),
     path("units/<int:pk>/<feed:format>", feeds.UnitFeed.as_view(), name="unit_feed"),
     path("tags/<str:slug>/<feed:format>", feeds.TagFeed.as_view(), name="tag_feed"),
+    path("authors/<str:name>/<feed:format>", feeds.AuthorFeed.as_view(), name="author_feed"),
 ]
