@@ -42,6 +42,7 @@ from .models import (
     ArticleUnit,
     Column,
     CopyrightNotice,
+    ErrorReport,
     FlaggedWord,
     PromoBlock,
     Section,
@@ -889,6 +890,45 @@ class FlaggedWordAdmin(admin.ModelAdmin):
     list_display = ["word", "kind", "note"]
     list_filter = ["kind"]
     search_fields = ["word", "note"]
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(admin.ModelAdmin):
+    """读者纠错: readers' reports of errors, newest first, each with its article and the text in question.
+    Handling one changes nothing readers see (the article is corrected in its own form)."""
+
+    list_display = ["reported_at", "article_link", "selected_text", "note", "status", "handled_by"]
+    list_filter = ["status"]
+    list_select_related = ["article", "handled_by"]
+    search_fields = ["selected_text", "note", "article__title"]
+    readonly_fields = ["article", "selected_text", "note", "reported_at", "handled_by", "handled_at"]
+    fields = ["article", "selected_text", "note", "reported_at", "status", "handled_by", "handled_at"]
+    actions = ["mark_handled"]
+    date_hierarchy = "reported_at"
+
+    def has_add_permission(self, request):
+        return False  # reports come from readers
+
+    @admin.display(description=gettext_lazy("article"), ordering="article__title")
+    def article_link(self, report):
+        change = reverse("admin:articles_article_change", args=[report.article_id])
+        return format_html('<a href="{}">{}</a>', change, report.article.title)
+
+    @admin.action(description=gettext_lazy("Mark the selected reports handled"), permissions=["change"])
+    def mark_handled(self, request, queryset):
+        done = queryset.filter(status=ErrorReport.Status.NEW).update(
+            status=ErrorReport.Status.HANDLED, handled_by=request.user, handled_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d report marked handled.", "%(count)d reports marked handled.", done) % {"count": done},
+        )
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            handled = obj.status == ErrorReport.Status.HANDLED
+            obj.handled_by, obj.handled_at = (request.user, timezone.now()) if handled else (None, None)
+        super().save_model(request, obj, form, change)
 
 
 from . import admin_people  # noqa: E402, F401 - users, roles and login records, in Chinese

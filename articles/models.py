@@ -622,6 +622,42 @@ class Article(models.Model):
         return self.updated_at if self.updated_at - self.publish_at >= CORRECTION_AFTER else None
 
 
+class ErrorReport(models.Model):
+    """纠错: a reader's report of an error in a published article, waiting in the admin for an editor."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Waiting")
+        HANDLED = "handled", _("Handled")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="error_reports"
+    )
+    selected_text = models.CharField(_("text in question"), max_length=500, blank=True)
+    note = models.TextField(_("reader's note"), max_length=1000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("error report")
+        verbose_name_plural = _("error reports")
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(selected_text="", note=""), name="error_report_says_something"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id}: {self.selected_text or self.note}"[:80]
+
+
 @reversion.register()
 class ArticleUnit(models.Model):
     """Links a participating unit to an article, in the order the article names them."""

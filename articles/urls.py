@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.utils.translation import gettext_lazy as _
 
-from . import feed_formats, feeds, views
+from . import feed_formats, feeds, reports, views
 
 
 class FourDigits:
@@ -32,6 +32,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="article"),
     path("articles/<int:pk>/qr.svg", views.article_qr, name="article_qr"),
+    path("articles/<int:pk>/report/", reports.report_error, name="report_error"),
     path("sections/<int:pk>/", views.SectionView.as_view(), name="section"),
     path("columns/<int:pk>/", views.ColumnView.as_view(), name="column"),
     path("units/<int:pk>/", views.UnitView.as_view(), name="unit"),

@@ -180,6 +180,7 @@ def member(django_user_model, username, group):
     if not Group.objects.filter(name=group).exists():
         import_module("articles.migrations.0006_editor_and_contributor_roles").create_roles(apps, None)
         import_module("articles.migrations.0013_reviewer_role").create_reviewer_role(apps, None)
+        import_module("articles.migrations.0015_readers").grant_report_permissions(apps, None)
     user = django_user_model.objects.create_user(
         username, f"{username}@example.com", "pw-for-tests-only", is_staff=True
     )

@@ -32,7 +32,12 @@ def test_a_reader_reports_an_error_with_the_selected_text_and_a_note(client, art
     response = report(client, article)
     assert response.status_code == 200 and response.json()["message"] == "感谢指正！编辑会尽快核实。"
     (stored,) = ErrorReport.objects.all()
-    assert (stored.article, stored.selected_text, stored.note, stored.status) == (article, "六家共建单位", "应为七家", "new")
+    assert (stored.article, stored.selected_text, stored.note, stored.status) == (
+        article,
+        "六家共建单位",
+        "应为七家",
+        "new",
+    )
 
 
 def test_without_javascript_the_form_posts_and_a_page_says_thank_you(client, article):
