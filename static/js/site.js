@@ -104,3 +104,43 @@ document.addEventListener("click", (event) => {
 // The tools need this script, so they are shown only once it runs.
 document.querySelectorAll(".reading-tools").forEach((tools) => { tools.hidden = false; });
 showFontSize(document.documentElement.dataset.fontSize || "");
+
+// 纠错: the words the reader last selected in the article go into the report form; the form is sent
+// without leaving the page (without this script it is a plain form that answers with a page).
+let selectedInArticle = "";
+document.addEventListener("selectionchange", () => {
+  const selection = document.getSelection();
+  const text = selection ? selection.toString().trim() : "";
+  const node = selection && selection.anchorNode;
+  const element = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+  if (!text || !element || !element.closest(".article-header, .article-body")) return;
+  selectedInArticle = text.slice(0, 500);
+  document.querySelectorAll(".report-error[open] [name=selected_text]").forEach((field) => {
+    field.value = selectedInArticle;
+  });
+});
+
+document.querySelectorAll(".report-error").forEach((details) => {
+  details.addEventListener("toggle", () => {
+    const field = details.querySelector("[name=selected_text]");
+    if (details.open && field && selectedInArticle) field.value = selectedInArticle;
+  });
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest(".report-error .report-form");
+  if (!form || !window.fetch) return;
+  event.preventDefault();
+  const status = form.querySelector(".report-status");
+  const failed = form.closest(".report-error").dataset.failed;
+  fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" } })
+    .then((response) => response.json().then((data) => ({ ok: response.ok, data })))
+    .then(({ ok, data }) => {
+      status.textContent = ok ? data.message : (data.errors || [failed]).join(" ");
+      if (ok) {
+        form.reset();
+        selectedInArticle = "";
+      }
+    })
+    .catch(() => { status.textContent = failed; });
+});
