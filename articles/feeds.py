@@ -8,7 +8,8 @@ Conditional GET: what a feed shows depends only on the versions of the site and 
 (``articles.versions``, moved by the workflow on every change to them) and the newest visible publish
 time of its scope (one indexed query), which is how a scheduled article, appearing with no save,
 changes the feed. That pair gives the ETag, and
-the time it was first seen gives Last-Modified, so a 304 is answered without building the feed.
+the newest item's time gives Last-Modified (read in the same query), so a 304 is answered without
+building the feed.
 
 Text is escaped for the reader who reads it. Titles, summaries and names are plain text; the body is
 sanitised HTML. RSS readers take titles and descriptions as HTML (the description by convention, the

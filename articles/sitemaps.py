@@ -1,9 +1,11 @@
 """sitemap.xml and the Google News sitemap: published articles and the pages that list them, nothing else."""
 
 import datetime
+from functools import cached_property
 
-from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import Sitemap as ContribSitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef, Subquery
 from django.db.models.functions import Greatest
 from django.urls import reverse
@@ -12,6 +14,15 @@ from taggit.models import Tag, TaggedItem
 
 from .cache.queries import reads_query
 from .models import Article, Column, Person, Section, Unit, article_type
+
+
+class Sitemap(ContribSitemap):
+    """Contrib's Sitemap, whose pages are counted once per request: the index asks whether a sitemap
+    has anything in it, then how many pages it has (contrib reads its items again for each)."""
+
+    @cached_property
+    def paginator(self):
+        return Paginator(self._items(), self.limit)
 
 
 def to_the_second(moment):
@@ -145,7 +156,8 @@ SITEMAPS = {
 def with_items(sitemaps):
     """Those of ``sitemaps`` that list something: an empty <urlset> fails the sitemap schema (a url is
     required), so the index names none, and an empty sitemap's own address is a 404."""
-    return {name: sitemap for name, sitemap in sitemaps.items() if sitemap().paginator.count}
+    made = {name: sitemap() for name, sitemap in sitemaps.items()}
+    return {name: sitemap for name, sitemap in made.items() if sitemap.paginator.count}
 
 
 def index(request):
