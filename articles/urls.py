@@ -37,7 +37,7 @@ urlpatterns = [
     path("columns/<int:pk>/", views.ColumnView.as_view(), name="column"),
     path("units/<int:pk>/", views.UnitView.as_view(), name="unit"),
     path("tags/<str:slug>/", views.TagView.as_view(), name="tag"),
-    path("authors/<str:name>/", views.AuthorView.as_view(), name="author"),
+    path("authors/<path:name>/", views.AuthorView.as_view(), name="author"),
     path("archive/", views.ArchiveView.as_view(), name="archive"),
     path("archive/<yyyy:year>/", views.YearArchive.as_view(), name="archive_year"),
     path("archive/<yyyy:year>/<dd:month>/", views.MonthArchive.as_view(), name="archive_month"),
@@ -56,5 +56,5 @@ urlpatterns = [
     path("columns/<int:pk>/<feed:format>", feeds.ColumnFeed.as_view(), name="column_feed"),
     path("units/<int:pk>/<feed:format>", feeds.UnitFeed.as_view(), name="unit_feed"),
     path("tags/<str:slug>/<feed:format>", feeds.TagFeed.as_view(), name="tag_feed"),
-    path("authors/<str:name>/<feed:format>", feeds.AuthorFeed.as_view(), name="author_feed"),
+    path("authors/<path:name>/<feed:format>", feeds.AuthorFeed.as_view(), name="author_feed"),
 ]

@@ -346,3 +346,13 @@ def test_the_footer_links_the_filing_numbers_and_phone_numbers_call(client):
     subscribe = client.get(reverse("articles:subscribe")).content.decode()
     assert '<a href="tel:+86-571-86915636">0571—86915636</a>' in subscribe
     assert '<a href="tel:+86-13800138000">13800138000</a>' in subscribe
+
+
+def test_a_name_with_a_slash_or_a_question_mark_has_its_page_and_feed(client):
+    article = ArticleFactory(title="合写的文章", author="张三/李四", editor="王五?")
+    html = client.get(article.get_absolute_url()).content.decode()
+    for name in ["张三/李四", "王五?"]:
+        url = reverse("articles:author", args=[name])
+        assert f'href="{url}"' in html
+        assert "合写的文章" in text_of(client.get(url)), name
+        assert client.get(reverse("articles:author_feed", args=[name, "json"])).json()["items"][0]["title"] == "合写的文章"
