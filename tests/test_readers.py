@@ -355,4 +355,6 @@ def test_a_name_with_a_slash_or_a_question_mark_has_its_page_and_feed(client):
         url = reverse("articles:author", args=[name])
         assert f'href="{url}"' in html
         assert "合写的文章" in text_of(client.get(url)), name
-        assert client.get(reverse("articles:author_feed", args=[name, "json"])).json()["items"][0]["title"] == "合写的文章"
+        assert (
+            client.get(reverse("articles:author_feed", args=[name, "json"])).json()["items"][0]["title"] == "合写的文章"
+        )
