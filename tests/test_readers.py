@@ -101,13 +101,17 @@ def test_the_logo_is_in_the_masthead_json_ld_and_the_og_image_fallback(client):
     assert '<img src="/static/images/logo.svg"' in masthead[: masthead.index("</p>")]
 
 
-def test_an_editor_sets_the_logo_in_the_site_settings(client, staff_client):
+def upload_logo(staff_client, svg, name):
+    """Posts the site settings form as it stands, with ``svg`` chosen as the logo."""
     settings_url = reverse("admin:articles_sitesettings_change", args=[1])
     SiteSettings.load()
     form = staff_client.get(settings_url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name != "logo"}
-    data["logo"] = ContentFile(LOGO_SVG, name="标志.svg")
-    response = staff_client.post(settings_url, data)
+    return staff_client.post(settings_url, {**data, "logo": ContentFile(svg, name=name)})
+
+
+def test_an_editor_sets_the_logo_in_the_site_settings(client, staff_client):
+    response = upload_logo(staff_client, LOGO_SVG, "标志.svg")
     assert response.status_code == 302, response.context["adminform"].form.errors
     logo = SiteSettings.load().logo
     assert logo.name.endswith(".svg")
@@ -123,16 +127,17 @@ def test_an_editor_sets_the_logo_in_the_site_settings(client, staff_client):
         b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
         b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
         b'<svg xmlns="http://www.w3.org/2000/svg"><image href="https://example.com/a.png"/></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+        b'<use x:href="javascript:alert(1)"/></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><rect/></a></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:url(https://example.com/x)"/></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><rect fill="url(https://example.com/x#g)"/></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://example.com/x.css);</style></svg>',
         b"\x89PNG not an svg",
     ],
 )
 def test_a_logo_with_scripts_or_outside_references_is_refused(staff_client, svg):
-    settings_url = reverse("admin:articles_sitesettings_change", args=[1])
-    SiteSettings.load()
-    form = staff_client.get(settings_url).context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None and name != "logo"}
-    data["logo"] = ContentFile(svg, name="logo.svg")
-    response = staff_client.post(settings_url, data)
+    response = upload_logo(staff_client, svg, "logo.svg")
     assert response.status_code == 200 and response.context["adminform"].form.errors["logo"]
     assert not SiteSettings.load().logo
 
@@ -358,3 +363,19 @@ def test_a_name_with_a_slash_or_a_question_mark_has_its_page_and_feed(client):
         assert (
             client.get(reverse("articles:author_feed", args=[name, "json"])).json()["items"][0]["title"] == "合写的文章"
         )
+
+
+def test_an_author_page_runs_a_fixed_number_of_queries(client, settings):
+    from .test_views import count_queries
+
+    settings.PAGE_CACHE_SECONDS = 0
+    url = reverse("articles:author", args=["江风"])
+    first = ArticleFactory(author="江风")
+    ArticleImageFactory(article=first)
+    workflow.article_saved(first)
+    few = count_queries(client, url)
+    for _ in range(settings.ARTICLES_PER_PAGE):
+        article = ArticleFactory(author="江风", editor="李编")
+        ArticleImageFactory(article=article)
+        workflow.article_saved(article)
+    assert count_queries(client, url) == few
