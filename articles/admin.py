@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -44,6 +44,7 @@ from .models import (
     ArticleUnit,
     Column,
     CopyrightNotice,
+    ErrorReport,
     FlaggedWord,
     PromoBlock,
     Section,
@@ -112,6 +113,23 @@ class StateFilter(admin.SimpleListFilter):
             "unpublished": Q(status=S.UNPUBLISHED),
         }
         return queryset.filter(conditions[self.value()]) if self.value() in conditions else queryset
+
+
+class MissingImagesFilter(admin.SimpleListFilter):
+    """Articles with an image still to come (an imported slot such as IMG_256 without its file): readers
+    see nothing of it, editors a placeholder."""
+
+    title = gettext_lazy("images")
+    parameter_name = "images"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("Images missing"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            missing = ArticleImage.objects.filter(article=OuterRef("pk")).filter(Q(image="") | Q(image__isnull=True))
+            return queryset.filter(Exists(missing))
+        return queryset
 
 
 class ForMeFilter(admin.SimpleListFilter):
@@ -245,7 +263,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
     form = ArticleForm
     inlines = [ArticleImageInline, ArticleUnitInline, ArticleContactInline]
     list_display = ["title", "state", "column", "section", "written_by", "last_editor", "publish_at", "updated_at"]
-    list_filter = [ForMeFilter, StateFilter, "section", "column", "publish_at"]
+    list_filter = [ForMeFilter, StateFilter, MissingImagesFilter, "section", "column", "publish_at"]
     list_select_related = ["column", "section", "created_by", "last_edited_by"]
     search_fields = ["title", "subtitle", "author", "source", "summary"]
     date_hierarchy = "publish_at"
@@ -933,6 +951,45 @@ class FlaggedWordAdmin(admin.ModelAdmin):
     list_display = ["word", "kind", "note"]
     list_filter = ["kind"]
     search_fields = ["word", "note"]
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(admin.ModelAdmin):
+    """读者纠错: readers' reports of errors, newest first, each with its article and the text in question.
+    Handling one changes nothing readers see (the article is corrected in its own form)."""
+
+    list_display = ["reported_at", "article_link", "selected_text", "note", "status", "handled_by"]
+    list_filter = ["status"]
+    list_select_related = ["article", "handled_by"]
+    search_fields = ["selected_text", "note", "article__title"]
+    readonly_fields = ["article", "selected_text", "note", "reported_at", "handled_by", "handled_at"]
+    fields = ["article", "selected_text", "note", "reported_at", "status", "handled_by", "handled_at"]
+    actions = ["mark_handled"]
+    date_hierarchy = "reported_at"
+
+    def has_add_permission(self, request):
+        return False  # reports come from readers
+
+    @admin.display(description=gettext_lazy("article"), ordering="article__title")
+    def article_link(self, report):
+        change = reverse("admin:articles_article_change", args=[report.article_id])
+        return format_html('<a href="{}">{}</a>', change, report.article.title)
+
+    @admin.action(description=gettext_lazy("Mark the selected reports handled"), permissions=["change"])
+    def mark_handled(self, request, queryset):
+        done = queryset.filter(status=ErrorReport.Status.NEW).update(
+            status=ErrorReport.Status.HANDLED, handled_by=request.user, handled_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d report marked handled.", "%(count)d reports marked handled.", done) % {"count": done},
+        )
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            handled = obj.status == ErrorReport.Status.HANDLED
+            obj.handled_by, obj.handled_at = (request.user, timezone.now()) if handled else (None, None)
+        super().save_model(request, obj, form, change)
 
 
 from . import admin_library  # noqa: E402, F401, I001 - article images and albums (the media library)

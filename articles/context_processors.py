@@ -10,13 +10,16 @@ from .models import Section, SiteSettings
 class NavLink(NamedTuple):
     name: str
     url: str
+    pk: int
 
 
 def site_chrome():
     """What the header and footer of every page show, with its addresses worked out."""
     return {
         "site": SiteSettings.load(),
-        "nav_sections": [NavLink(section.name, section.get_absolute_url()) for section in Section.objects.all()],
+        "nav_sections": [
+            NavLink(section.name, section.get_absolute_url(), section.pk) for section in Section.objects.all()
+        ],
         "site_feed_links": feed_formats.links("articles:feed"),
     }
 

@@ -8,7 +8,8 @@ Conditional GET: what a feed shows depends only on the versions of the site and 
 (``articles.versions``, moved by the workflow on every change to them) and the newest visible publish
 time of its scope (one indexed query), which is how a scheduled article, appearing with no save,
 changes the feed. That pair gives the ETag, and
-the time it was first seen gives Last-Modified, so a 304 is answered without building the feed.
+the newest item's time gives Last-Modified (read in the same query), so a 304 is answered without
+building the feed.
 
 Text is escaped for the reader who reads it. Titles, summaries and names are plain text; the body is
 sanitised HTML. RSS readers take titles and descriptions as HTML (the description by convention, the
@@ -30,6 +31,7 @@ from functools import cached_property
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.db.models import Max
+from django.db.models.functions import Greatest
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -46,7 +48,7 @@ from taggit.models import Tag
 
 from . import bodies, feed_formats, versions
 from .cache import CACHE_ERRORS
-from .models import Article, Column, Section, SiteSettings, Unit, in_public_use, merged_tag, merged_unit
+from .models import Article, Column, Person, Section, SiteSettings, Unit, in_public_use, merged_tag, merged_unit
 
 logger = logging.getLogger(__name__)
 
@@ -204,16 +206,16 @@ class LatestArticlesFeed(Feed):
     def __call__(self, request, **kwargs):
         self.scope = self.get_object(request, **kwargs)
         try:
-            etag, first_seen = self.state, self.first_seen
+            etag, modified = self.state, self.modified
         except CACHE_ERRORS as exc:  # the cache server is down: answer in full, without validators
             logger.warning("feed served without validators: %r", exc)
-            self.first_seen = None
+            self.modified = None
             return self.build(request)
-        # Last-Modified counts whole seconds: within the second a state is first seen, a change would
-        # keep the same value and a reader sending only If-Modified-Since would miss it. So the feed
-        # names its Last-Modified once that second is over (the ETag is exact at once).
-        settled = int(first_seen.timestamp()) < int(timezone.now().timestamp())
-        last_modified = first_seen if settled else None
+        # Last-Modified counts whole seconds: within the second of a change, another change would keep
+        # the same value and a reader sending only If-Modified-Since would miss it. So the feed names
+        # its Last-Modified once that second is over (the ETag is exact at once).
+        settled = int(modified.timestamp()) < int(timezone.now().timestamp())
+        last_modified = modified if settled else None
         validated = condition(etag_func=lambda request: etag, last_modified_func=lambda request: last_modified)
         response = validated(self.build)(request)
         patch_cache_control(response, public=True, max_age=self.max_age)
@@ -244,24 +246,38 @@ class LatestArticlesFeed(Feed):
     @cached_property
     def state(self):
         """Everything the feed's content depends on, as a short hash (it is the ETag)."""
+        items = self.articles().order_by("-publish_at", "-pk")[: self.item_count]
         # An embargoed article appears when its embargo ends, perhaps with an older publish time: the
-        # newest embargo ended counts too (each aggregate an index walk).
-        times = self.articles().aggregate(newest=Max("publish_at"), lifted=Max("embargo_until"))
-        scopes = [versions.SITE, versions.list_of(self.scope)]
+        # newest embargo ended among the items counts too.
+        times = items.aggregate(
+            newest=Max("publish_at"), modified=Max(Greatest("publish_at", "updated_at")), lifted=Max("embargo_until")
+        )
+        lifted = times["lifted"]
+        self.newest_item_time = max((t for t in (times["modified"], lifted) if t), default=None)
+        scopes = [versions.SITE, self.list_scope()]
         versions.depends_on(*scopes)
-        newest, lifted = (times[name] and times[name].isoformat() for name in ("newest", "lifted"))
-        key = f"{versions.current(scopes)}:{newest}:{lifted}"
+        newest = times["newest"] and times["newest"].isoformat()
+        key = f"{versions.current(scopes)}:{newest}:{lifted and lifted.isoformat()}"
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
-    @cached_property
-    def first_seen(self):
-        """When this feed was first served in its present state: its Last-Modified.
+    def list_scope(self):
+        return versions.list_of(self.scope)
 
-        Forgotten after a day or a cache flush, it becomes "now": readers download once more, never miss.
-        """
-        key = f"newsroom:feed-seen:{self.request.path}:{self.state}"
-        seen = cache.get_or_set(key, lambda: timezone.now().timestamp(), self.seen_seconds)
-        return datetime.datetime.fromtimestamp(seen, tz=datetime.UTC)
+    @cached_property
+    def modified(self):
+        """The feed's Last-Modified: the time of its newest item (publish or update, whichever is
+        later), to the second. A change that makes no item newer (an article taken away, a setting)
+        counts from when the feed was first served so; that is why the time is remembered per state
+        (for a day: forgotten, the newest item's time again)."""
+        state, key = self.state, f"newsroom:feed-modified:{self.request.path}"
+        remembered = cache.get(key)
+        if remembered is not None and remembered[0] == state:
+            return datetime.datetime.fromtimestamp(remembered[1], tz=datetime.UTC)
+        newest = self.newest_item_time and self.newest_item_time.replace(microsecond=0).timestamp()
+        if newest is None or (remembered is not None and newest <= remembered[1]):
+            newest = timezone.now().timestamp()
+        cache.set(key, (state, newest), self.seen_seconds)
+        return datetime.datetime.fromtimestamp(newest, tz=datetime.UTC)
 
     # The feed
 
@@ -292,7 +308,7 @@ class LatestArticlesFeed(Feed):
         return self.site.copyright_line or None
 
     def feed_extra_kwargs(self, scope):
-        return {"last_modified": self.first_seen}
+        return {"last_modified": self.modified}
 
     def items(self, scope):
         return self.articles().for_list().prefetch_related("tags")[: self.item_count]
@@ -387,7 +403,26 @@ class TagFeed(FollowsMerges, LatestArticlesFeed):
         return reverse("articles:tag", args=[tag.slug])
 
 
-SCOPED_FEEDS = {feed.scope_model: feed for feed in [SectionFeed, ColumnFeed, UnitFeed, TagFeed]}
+class AuthorFeed(LatestArticlesFeed):
+    """What an author wrote or a responsible editor edited (names are text on the articles, so the
+    feed follows ``articles``, like the author's page)."""
+
+    scope_model, scope_field, url_name = Person, "name", "articles:author_feed"
+
+    def get_object(self, request, name):
+        person = Person(name)
+        if not Article.objects.published().by_person(name).exists():
+            raise Http404
+        return person
+
+    def articles(self):
+        return Article.objects.published().by_person(self.scope.name)
+
+    def list_scope(self):
+        return versions.ARTICLES
+
+
+SCOPED_FEEDS = {feed.scope_model: feed for feed in [SectionFeed, ColumnFeed, UnitFeed, TagFeed, AuthorFeed]}
 
 
 def feed_for(scope=None):

@@ -13,6 +13,7 @@ from django.contrib.admin.widgets import (
     get_select2_language,
 )
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
@@ -441,6 +442,10 @@ class SiteSettingsForm(forms.ModelForm):
         model = SiteSettings
         fields = "__all__"  # noqa: DJ007 - every setting is the editors'
 
+    def clean_logo(self):
+        logo = self.cleaned_data["logo"]
+        return uploads.clean_logo(logo) if isinstance(logo, UploadedFile) else logo
+
     def clean_about(self):
         return bodies.sanitize_html(self.cleaned_data["about"]) if self.cleaned_data["about"].strip() else ""
 
@@ -468,8 +473,15 @@ DATE_INPUT = DateInput()
 DATE_RANGE = [MinValueValidator(datetime.date(1900, 1, 1)), MaxValueValidator(datetime.date(2999, 12, 31))]
 
 
+# What follows a form label: Django asks its catalogue for ":", which has no Chinese; ours says "：".
+LABEL_SUFFIX = _(":")
+
+
 class SearchForm(forms.Form):
     """The reader's query, filters and order; ``results()`` applies them to published articles."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, label_suffix=LABEL_SUFFIX, **kwargs)
 
     q = forms.CharField(
         label=_("Search"),

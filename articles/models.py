@@ -1,8 +1,10 @@
 """The content model of the newsroom archive (see DESIGN.md for the page anatomy)."""
 
+import datetime
 import functools
 import operator
 import secrets
+from dataclasses import dataclass
 from pathlib import PurePath
 
 import reversion
@@ -13,12 +15,14 @@ from django.db import connections, models, router
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import LessThanOrEqual
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItem
 
+DEFAULT_LOGO = "images/logo.svg"
 CIRCLED_NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
@@ -106,6 +110,15 @@ class SiteSettings(models.Model):
             "one, and nobody reviews an article they submitted."
         ),
     )
+    logo = models.FileField(
+        _("logo"),
+        upload_to="site/",
+        blank=True,
+        help_text=_(
+            "An SVG drawing, shown in the masthead, to search engines and as the picture of pages shared "
+            "without one of their own. Empty: the logo shipped with the site."
+        ),
+    )
 
     class Meta:
         verbose_name = _("site settings")
@@ -119,6 +132,9 @@ class SiteSettings(models.Model):
 
     def __str__(self):
         return self.site_name
+
+    def logo_url(self):
+        return self.logo.url if self.logo else static(DEFAULT_LOGO)
 
     @classmethod
     def load(cls):
@@ -340,6 +356,24 @@ def meets(obj, lookups):
     )
 
 
+# An edit this long after the publish time is a correction readers are told of (更新时间).
+CORRECTION_AFTER = datetime.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author or responsible editor, as readers know them: a name (the article's text fields), with
+    a page of their articles."""
+
+    name: str
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", args=[self.name])
+
+
 # How many of a unit's or a tag's newest links related articles are looked for among.
 LINK_WINDOW = 1000
 
@@ -348,6 +382,10 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one rule of visibility (``published_when``)."""
         return self.filter(**published_when(timezone.now()))
+
+    def by_person(self, name):
+        """The articles ``name`` wrote (作者) or was the responsible editor of (责任编辑)."""
+        return self.filter(Q(author=name) | Q(editor=name))
 
     def visible_to(self, user):
         """What a user may open at an article's address: the public, what is published; staff also preview
@@ -591,7 +629,11 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["-publish_at", "-pk"]
-        indexes = [models.Index(fields=["status", "publish_at"])]
+        indexes = [
+            models.Index(fields=["status", "publish_at"]),
+            models.Index(fields=["author", "publish_at"]),
+            models.Index(fields=["editor", "publish_at"]),
+        ]
         permissions = [
             ("publish_article", _("Can publish, schedule and unpublish articles")),
             ("review_article", _("Can do the first and second reviews (初审, 复审) of articles")),
@@ -635,6 +677,50 @@ class Article(models.Model):
 
     def display_title(self):
         return f"【{self.column.name}】{self.title}" if self.column_id else self.title
+
+    @property
+    def corrected_at(self):
+        """When a person changed it after it was published (更新时间), or None: an edit in the admin at
+        least a minute after the publish time. The importer's writes and the publish itself do not count."""
+        if self.publish_at is None or self.last_edited_by_id is None:
+            return None
+        return self.updated_at if self.updated_at - self.publish_at >= CORRECTION_AFTER else None
+
+
+class ErrorReport(models.Model):
+    """纠错: a reader's report of an error in a published article, waiting in the admin for an editor."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Waiting")
+        HANDLED = "handled", _("Handled")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="error_reports"
+    )
+    selected_text = models.CharField(_("text in question"), max_length=500, blank=True)
+    note = models.TextField(_("reader's note"), max_length=1000, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("error report")
+        verbose_name_plural = _("error reports")
+        ordering = ["-reported_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(selected_text="", note=""), name="error_report_says_something"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id}: {self.selected_text or self.note}"[:80]
 
 
 @reversion.register()

@@ -38,6 +38,7 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from .models import Article, DocumentField, SearchEntry
 
@@ -534,4 +535,5 @@ def excerpt(article, query, length=120):
     found = [match.start() for term in query.terms if (match := term.regex.search(normal))]
     start = max(0, min(found) - length // 4) if found else 0
     passage = highlight(text[start : start + length], query)
-    return mark_safe(("…" if start else "") + passage + ("…" if start + length < len(text) else ""))
+    ellipsis = gettext("…")  # 省略号 in Chinese: ……
+    return mark_safe((ellipsis if start else "") + passage + (ellipsis if start + length < len(text) else ""))

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import renditions
+from .models import Person
 
 
 def iso8601(moment):
@@ -19,6 +20,19 @@ def image_urls(article, request):
     """Absolute URLs of the article's images (widest rendition), in their order."""
     urls = (renditions.largest_url(image) for image in article.images.all())
     return [request.build_absolute_uri(url) for url in urls if url]
+
+
+def person(name, request):
+    return {"@type": "Person", "name": name, "url": request.build_absolute_uri(Person(name).get_absolute_url())}
+
+
+def publisher(request, site):
+    return {
+        "@type": "Organization",
+        "name": site.site_name,
+        "url": request.build_absolute_uri("/"),
+        "logo": {"@type": "ImageObject", "url": request.build_absolute_uri(site.logo_url())},
+    }
 
 
 def article_json_ld(article, request, site):
@@ -34,16 +48,9 @@ def article_json_ld(article, request, site):
         "image": image_urls(article, request),
         "datePublished": iso8601(article.publish_at),
         "dateModified": iso8601(article.modified_at),
-        "author": (
-            {"@type": "Person", "name": article.author}
-            if article.author
-            else {"@type": "Organization", "name": site.site_name}
-        ),
-        "publisher": {
-            "@type": "Organization",
-            "name": site.site_name,
-            "url": request.build_absolute_uri("/"),
-        },
+        "author": person(article.author, request) if article.author else publisher(request, site),
+        "editor": person(article.editor, request) if article.editor else None,
+        "publisher": publisher(request, site),
         "correction": [
             {"@type": "CorrectionComment", "text": correction.text, "datePublished": iso8601(correction.made_at)}
             for correction in article.corrections.all()

@@ -1,15 +1,28 @@
 """sitemap.xml and the Google News sitemap: published articles and the pages that list them, nothing else."""
 
 import datetime
+from functools import cached_property
 
-from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import Sitemap as ContribSitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from .models import Article, Column, Section, Unit, article_type
+from .cache.queries import reads_query
+from .models import Article, Column, Person, Section, Unit, article_type
+
+
+class Sitemap(ContribSitemap):
+    """Contrib's Sitemap, whose pages are counted once per request: the index asks whether a sitemap
+    has anything in it, then how many pages it has (contrib reads its items again for each)."""
+
+    @cached_property
+    def paginator(self):
+        return Paginator(self._items(), self.limit)
 
 
 def to_the_second(moment):
@@ -101,6 +114,25 @@ class TagSitemap(ListSitemap):
         return reverse("articles:tag", args=[tag.slug])
 
 
+class AuthorSitemap(EditionsSitemap):
+    """The pages of authors and responsible editors with published articles, at their newest article."""
+
+    def items(self):
+        newest = {}
+        published = Article.objects.published()
+        for field in ("author", "editor"):
+            rows = published.exclude(**{field: ""}).values_list(field).annotate(newest=Max("publish_at"))
+            for name, at in rows.order_by():
+                newest[name] = max(at, newest.get(name, at))
+        return [(Person(name), at) for name, at in sorted(newest.items())]
+
+    def location(self, item):
+        return item[0].get_absolute_url()
+
+    def lastmod(self, item):
+        return item[1]
+
+
 class PageSitemap(EditionsSitemap):
     """The home page and the archive."""
 
@@ -131,4 +163,23 @@ SITEMAPS = {
     "columns": ColumnSitemap,
     "tags": TagSitemap,
     "units": UnitSitemap,
+    "authors": AuthorSitemap,
 }
+
+
+def with_items(sitemaps):
+    """Those of ``sitemaps`` that list something: an empty <urlset> fails the sitemap schema (a url is
+    required), so the index names none, and an empty sitemap's own address is a 404."""
+    made = {name: sitemap() for name, sitemap in sitemaps.items()}
+    return {name: sitemap for name, sitemap in made.items() if sitemap.paginator.count}
+
+
+def index(request):
+    return sitemap_views.index(request, with_items(SITEMAPS), sitemap_url_name="sitemap_section")
+
+
+@reads_query("p")
+def section(request, section):
+    return sitemap_views.sitemap(
+        request, with_items({section: SITEMAPS[section]} if section in SITEMAPS else {}), section
+    )

@@ -142,3 +142,41 @@ def clean_image(upload):
     with Image.open(BytesIO(data)) as image:
         cleaned = _cleaned(image, data)
     return ContentFile(cleaned, name=name)
+
+
+# The site's logo is a drawing (SVG): only shapes, paths, text and gradients, nothing that runs or loads.
+SVG_NS = "{http://www.w3.org/2000/svg}"
+LOGO_MAX_BYTES = 200 * 1024
+LOGO_ELEMENTS = {
+    *("svg", "g", "defs", "title", "desc", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon"),
+    *("text", "tspan", "linearGradient", "radialGradient", "stop", "clipPath", "mask", "symbol", "use"),
+}
+
+
+def clean_logo(upload):
+    """The uploaded logo if it is an SVG drawing that cannot run a script or load anything (a script,
+    an event attribute, a style sheet, a link outside the file, an entity); else a ``ValidationError``."""
+    import xml.etree.ElementTree as ET
+
+    data = upload.read(LOGO_MAX_BYTES + 1)
+    upload.seek(0)
+    if len(data) > LOGO_MAX_BYTES:
+        _reject(_("The logo may be at most 200 KB."), "too_large")
+    if b"<!" in data.replace(b"<!--", b""):  # a DOCTYPE, an entity or a CDATA section
+        _reject(_("The logo may not declare a document type or entities."), "doctype")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        _reject(_("The logo is not an SVG file."), "not_svg")
+    if root.tag != SVG_NS + "svg":
+        _reject(_("The logo is not an SVG file."), "not_svg")
+    for element in root.iter():
+        name = element.tag.removeprefix(SVG_NS)
+        if not isinstance(element.tag, str) or name not in LOGO_ELEMENTS:
+            _reject(_("The logo may hold only shapes, text and gradients, not “%(name)s”.") % {"name": name}, "element")
+        for attribute, value in element.attrib.items():
+            local = attribute.rsplit("}", 1)[-1].lower()
+            outside = local == "href" and not value.startswith("#")
+            if local.startswith("on") or outside or "url(" in value.replace("url(#", "") or local == "style":
+                _reject(_("The logo may not hold scripts, styles or links to other files."), "unsafe")
+    return upload

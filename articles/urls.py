@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.utils.translation import gettext_lazy as _
 
-from . import feed_formats, feeds, previews, views
+from . import feed_formats, feeds, previews, reports, views
 from .pressroom import views as pressroom
 
 
@@ -37,10 +37,12 @@ urlpatterns = [
     path("articles/<int:pk>/press-kit.pdf", pressroom.press_kit, {"kind": "pdf"}, name="press_kit_pdf"),
     path("images/", pressroom.LibraryView.as_view(), name="library"),
     path("images/albums/<int:pk>/", pressroom.AlbumView.as_view(), name="album"),
+    path("articles/<int:pk>/report/", reports.report_error, name="report_error"),
     path("sections/<int:pk>/", views.SectionView.as_view(), name="section"),
     path("columns/<int:pk>/", views.ColumnView.as_view(), name="column"),
     path("units/<int:pk>/", views.UnitView.as_view(), name="unit"),
     path("tags/<str:slug>/", views.TagView.as_view(), name="tag"),
+    path("authors/<path:name>/", views.AuthorView.as_view(), name="author"),
     path("archive/", views.ArchiveView.as_view(), name="archive"),
     path("archive/<yyyy:year>/", views.YearArchive.as_view(), name="archive_year"),
     path("archive/<yyyy:year>/<dd:month>/", views.MonthArchive.as_view(), name="archive_month"),
@@ -52,6 +54,8 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("preview/<str:token>/", previews.PreviewView.as_view(), name="preview"),
     path("preview/<str:token>/files/<path:name>", previews.preview_file, name="preview_file"),
+    path("manifest.webmanifest", views.web_manifest, name="manifest"),
+    path("favicon.ico", views.favicon, name="favicon"),
     # Feeds: rss.xml, atom.xml or feed.json after the address of the list they follow.
     # The first line lets {% url 'articles:feed' %} name the site-wide RSS feed without arguments.
     path("feeds/rss.xml", feeds.LatestArticlesFeed.as_view(), {"format": "rss"}, name="feed"),
@@ -60,4 +64,5 @@ urlpatterns = [
     path("columns/<int:pk>/<feed:format>", feeds.ColumnFeed.as_view(), name="column_feed"),
     path("units/<int:pk>/<feed:format>", feeds.UnitFeed.as_view(), name="unit_feed"),
     path("tags/<str:slug>/<feed:format>", feeds.TagFeed.as_view(), name="tag_feed"),
+    path("authors/<path:name>/<feed:format>", feeds.AuthorFeed.as_view(), name="author_feed"),
 ]

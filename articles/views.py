@@ -7,9 +7,10 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,7 @@ from .models import (
     Column,
     CopyrightNotice,
     Correction,
+    Person,
     PromoBlock,
     Section,
     SiteSettings,
@@ -166,6 +168,9 @@ class HomeView(ArticleListView):
 class SectionView(ArticleListView):
     scope_model, scope_lookup, alert_scope = Section, "section", "section"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(current_section=(self.scope.pk, "page"), **kwargs)
+
 
 class ColumnView(ArticleListView):
     scope_model, scope_lookup, alert_scope = Column, "column", "column"
@@ -219,6 +224,22 @@ class TagView(FollowsMerges, ArticleListView):
     def in_scope(self):
         # EXISTS rather than taggit's join, which casts object_id and so cannot use its index.
         return Exists(TaggedItem.objects.filter(object_id=OuterRef("pk"), tag=self.scope, content_type=article_type()))
+
+
+class AuthorView(ArticleListView):
+    """The articles an author wrote or a responsible editor edited: a 404 while they have none published.
+    The names are text on the articles, so the page shows ``articles`` (any change to a published
+    article may add or take one away)."""
+
+    template_name = "articles/author.html"
+    allow_empty = False
+
+    def get_queryset(self):
+        self.scope = Person(self.kwargs["name"])
+        return super().get_queryset().by_person(self.scope.name)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "scope": self.scope, "crumbs": [self.scope]}
 
 
 class DateArchiveMixin(PublishedArticles):
@@ -318,7 +339,10 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         article = self.object
         return super().get_context_data(
-            preview=not article.is_published, crumbs=[article.section, _("Article")], **kwargs
+            preview=not article.is_published,
+            crumbs=[article.section, _("Article")],
+            current_section=(article.section_id, "true"),
+            **kwargs,
         )
 
     def render_article(self, article):
@@ -335,6 +359,8 @@ class ArticleDetailView(DetailView):
         context = {
             "article": article,
             "preview": not article.is_published,
+            # An image still to come shows as a placeholder to editors only; readers see nothing of it.
+            "for_editors": self.request.user.is_staff,
             "body_parts": bodies.body_parts(article, article.images.all()),
             "notice": article.copyright_notice or CopyrightNotice.objects.filter(is_default=True).first(),
             "promo": article.show_promo
@@ -440,6 +466,35 @@ class SitePageView(TemplateView):
         if not body:
             raise Http404
         return {**context, "title": self.title, "body": body, "crumbs": [self.title]}
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: the icon among the static files (its name
+    changes with each release, so the redirect is a temporary one)."""
+    return HttpResponseRedirect(static("images/favicon.ico"))
+
+
+def web_manifest(request):
+    """The web app manifest: the site's name and icons, for a phone's home screen."""
+    site = SiteSettings.load()
+    versions.depends_on(versions.SITE)
+    icons = [
+        ("images/icon-192.png", "192x192"),
+        ("images/icon-512.png", "512x512"),
+        ("images/apple-touch-icon.png", "180x180"),
+    ]
+    data = {
+        "name": site.site_name,
+        "short_name": site.short_name,
+        "description": site.description,
+        "lang": "zh-Hans",
+        "start_url": reverse("articles:home"),
+        "display": "browser",
+        "background_color": "#ffffff",
+        "theme_color": "#a8071a",
+        "icons": [{"src": static(path), "sizes": sizes, "type": "image/png"} for path, sizes in icons],
+    }
+    return JsonResponse(data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
 
 
 class RobotsView(TemplateView):

@@ -6,10 +6,11 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from articles import sitemaps
 from articles.accounts import password_reset_urls
 from articles.cache.queries import reads_query
 from articles.health import healthz
-from articles.sitemaps import SITEMAPS, NewsSitemap
+from articles.sitemaps import NewsSitemap
 from articles.views import RobotsView
 
 sitemap = reads_query("p")(sitemap_views.sitemap)
@@ -27,14 +28,9 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
-    path(
-        "sitemap.xml",
-        sitemap_views.index,
-        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
-        name="sitemap",
-    ),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
     # Sitemaps are paged by ?p=N.
-    path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
+    path("sitemap-<section>.xml", sitemaps.section, name="sitemap_section"),
     path(
         "news-sitemap.xml",
         sitemap,

@@ -183,6 +183,7 @@ def member(django_user_model, username, group):
         import_module("articles.migrations.0016_embargo_and_preview_links").grant_editors(apps, None)
         import_module("articles.migrations.0017_corrections").grant_roles(apps, None)
         import_module("articles.migrations.0018_media_contacts").grant_roles(apps, None)
+        import_module("articles.migrations.0020_readers").grant_report_permissions(apps, None)
     user = django_user_model.objects.create_user(
         username, f"{username}@example.com", "pw-for-tests-only", is_staff=True
     )

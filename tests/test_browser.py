@@ -130,7 +130,7 @@ def test_reader_copies_a_feed_address_on_the_subscribe_page(live_server, page, s
     call_command("import_articles", str(SEED), verbosity=0)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="订阅").click()
+    page.get_by_role("link", name="订阅", exact=True).click()  # the lists also link "RSS 订阅"
     assert page.get_by_role("heading", level=1).inner_text() == "订阅"
     button = page.get_by_role("button", name="复制 RSS 订阅地址", exact=True)
     button.click()

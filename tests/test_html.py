@@ -88,6 +88,7 @@ def pages(client, staff_client, seed_article, rf):
         "alerts-unsubscribe": links.unsubscribe_url(subscription).removeprefix(settings.SITE_URL),
         "corrections": reverse("articles:corrections"),
         "preview-link": previews.address(link),
+        "author": reverse("articles:author", args=[seed_article.author]),
     }
     html = {}
     for name, url in urls.items():
@@ -137,7 +138,7 @@ def vnu_problems(pages, folder):
 def test_every_page_type_is_valid_html5(pages, tmp_path):
     problems = vnu_problems(pages, tmp_path)
     assert problems == [], "\n".join(problems)
-    assert len(pages) == 27
+    assert len(pages) == 28
 
 
 class Outline(HTMLParser):

@@ -174,3 +174,13 @@ def test_the_index_dates_its_sitemaps_to_the_second_in_shanghai_time(client, wor
     assert len(lastmods) == 6 and lastmods.count("") == 1  # the home page and archive have none
     for lastmod in filter(None, lastmods):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", lastmod), lastmod
+
+
+def test_the_index_leaves_out_sitemaps_with_nothing_in_them(client):
+    """An empty <urlset> fails the sitemap schema (a url is required): no tags, no tags sitemap."""
+    ArticleFactory(title="没有标签的文章")
+    index = parse(client.get(reverse("sitemap")))
+    named = [loc.text for loc in index.findall("sm:sitemap/sm:loc", NS)]
+    assert not any("sitemap-tags.xml" in url for url in named), named
+    assert any("sitemap-articles.xml" in url for url in named)
+    assert client.get("/sitemap-tags.xml").status_code == 404

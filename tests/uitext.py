@@ -15,6 +15,7 @@ ALLOWED_WORDS = {
     "PNG",
     "WebP",
     "GIF",
+    "SVG",  # the logo's format (站点设置 › 标志)
     "ICP",  # ICP备案号: the official name of the filing number
     "MB",  # the unit of file sizes (不超过 20 MB), written so in Chinese like kg or km
     "Ctrl",  # the key, as printed on keyboards (按住 Ctrl 键)

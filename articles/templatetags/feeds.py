@@ -20,3 +20,10 @@ def feed_addresses(context, scope=None):
         "page_url": scope and feed.link(scope),
         "links": [link._replace(url=absolute(link.url)) for link in feed.links(scope)],
     }
+
+
+@register.inclusion_tag("includes/feed_link.html")
+def feed_link(scope=None):
+    """A visible link to the RSS feed of ``scope`` (None or nothing: the site), for the top of a list."""
+    scope = scope or None
+    return {"scope": scope, "url": feed_for(scope).links(scope)[0].url}

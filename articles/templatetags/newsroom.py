@@ -1,6 +1,9 @@
 """Template helpers of the public pages: responsive pictures, canonical URLs, JSON-LD."""
 
 import functools
+import html
+import math
+import re
 
 from django import template
 from django.conf import settings
@@ -9,6 +12,8 @@ from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
 from django.utils import translation
+from django.utils.html import conditional_escape, strip_tags
+from django.utils.safestring import mark_safe
 
 from .. import hant, renditions, seo
 
@@ -104,3 +109,46 @@ def archive_url(date, kind):
 @register.filter
 def iso8601(moment):
     return seo.iso8601(moment)
+
+
+# Reading speed of Chinese text: about 400 characters a minute (Latin words count as one each).
+CHARACTERS_PER_MINUTE = 400
+_READ_UNITS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+")
+
+
+@register.filter
+def reading_minutes(body_html):
+    """阅读约 N 分钟: the body's characters (and Latin words) at a reader's pace, at least one minute."""
+    units = len(_READ_UNITS.findall(html.unescape(strip_tags(body_html))))
+    return max(1, math.ceil(units / CHARACTERS_PER_MINUTE))
+
+
+# Chinese telephone numbers: 0571—86915636 / 010-12345678 (area code, any dash), 138 0013 8000, 400-123-4567.
+_PHONE = re.compile(
+    r"(?<![\d])(?:(?P<area>0\d{2,3})[-—–－ ]?(?P<local>\d{7,8})|(?P<mobile>1[3-9]\d{9})"
+    r"|(?P<service>[48]00)[-—–－ ]?(?P<a>\d{3})[-—–－ ]?(?P<b>\d{4}))(?![\d])"
+)
+
+
+def _tel(match):
+    if match["area"]:
+        number = f"+86-{match['area'][1:]}-{match['local']}"
+    elif match["mobile"]:
+        number = f"+86-{match['mobile']}"
+    else:
+        number = f"+86-{match['service']}-{match['a']}-{match['b']}"
+    return f'<a href="tel:{number}">{match[0]}</a>'
+
+
+@register.filter(needs_autoescape=True)
+def phone_links(text, autoescape=True):
+    """Plain text, escaped, with each telephone number a ``tel:`` link (a tap calls it on a phone)."""
+    escaped = conditional_escape(text) if autoescape else text
+    return mark_safe(_PHONE.sub(_tel, str(escaped)))
+
+
+@register.filter
+def record_code(filing_number):
+    """The digits of a public-security filing number (京公网安备11010502000001号), for its filing page."""
+    digits = re.search(r"\d+", filing_number or "")
+    return digits[0] if digits else ""

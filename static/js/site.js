@@ -1,26 +1,80 @@
 // Behaviour of the public pages. No inline scripts anywhere: everything is wired up here.
 const FONT_SIZE_KEY = "newsroom-font-size";
 
-// Copy-link button of the share bar; says so in a live region, or tells how to copy by hand.
+// Copying an address: the Clipboard API where there is one (HTTPS, permission); else the address is
+// put in a text box next to the button and selected, and the browser's copy command is tried. Resolves
+// to true when the text was copied, false when it is only selected (the reader copies it by hand).
+function copyText(text, button) {
+  const bySelection = () => {
+    let box = button.parentElement.querySelector("input.copy-fallback");
+    if (!box) {
+      box = document.createElement("input");
+      box.className = "copy-fallback";
+      box.readOnly = true;
+      box.setAttribute("aria-label", button.dataset.selected || "");
+      button.after(box);
+    }
+    box.value = text;
+    box.focus();
+    box.select();
+    box.setSelectionRange(0, text.length);
+    try {
+      return document.execCommand("copy");
+    } catch (error) {
+      return false;
+    }
+  };
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    return navigator.clipboard.writeText(text).then(() => true, bySelection);
+  }
+  return Promise.resolve(bySelection());
+}
+
+// Copy-link button of the share bar; says what happened in a live region.
 document.addEventListener("click", (event) => {
   const button = event.target.closest(".copy-link");
   if (!button) return;
   const share = button.closest(".share");
   const status = share.querySelector(".copy-status");
-  const say = (text) => { if (status) status.textContent = text; };
-  if (!navigator.clipboard) { say(button.dataset.failed); return; }
-  navigator.clipboard.writeText(share.dataset.url).then(
-    () => say(button.dataset.copied),
-    () => say(button.dataset.failed),
-  );
+  copyText(share.dataset.url, button).then((copied) => {
+    if (status) status.textContent = copied ? button.dataset.copied : button.dataset.failed;
+  });
 });
 
 // Copy buttons of the subscribe page: each copies the feed address in its data-copy attribute.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-copy]");
   if (!button) return;
-  navigator.clipboard.writeText(button.dataset.copy).then(() => { button.textContent = button.dataset.copied; });
+  copyText(button.dataset.copy, button).then((copied) => {
+    button.textContent = copied ? button.dataset.copied : button.dataset.failed;
+  });
 });
+
+// 返回顶部 only where there is something to go back up from: pages longer than two screens.
+function showBackToTop() {
+  document.querySelectorAll(".back-to-top").forEach((link) => {
+    link.hidden = document.documentElement.scrollHeight < 2 * window.innerHeight;
+  });
+}
+showBackToTop();
+window.addEventListener("resize", showBackToTop);
+
+// The promo block: on a phone its first lines and a button that shows the rest (CSS clamps .clamped).
+document.querySelectorAll(".promo").forEach((promo) => {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "promo-toggle";
+  button.textContent = promo.dataset.more;
+  button.setAttribute("aria-expanded", "false");
+  button.addEventListener("click", () => {
+    const open = promo.classList.toggle("clamped") === false;
+    button.setAttribute("aria-expanded", String(open));
+    button.textContent = open ? promo.dataset.less : promo.dataset.more;
+  });
+  promo.classList.add("clamped");
+  promo.append(button);
+});
+
 // 字号 大/中/小: sets html[data-font-size] (the CSS sizes from it) and remembers the choice.
 function showFontSize(size) {
   document.querySelectorAll(".reading-tools [data-font-size]").forEach((button) => {
@@ -82,4 +136,44 @@ document.querySelectorAll(".protected-email[data-e]").forEach((holder) => {
   link.href = `mailto:${address}`;
   link.textContent = address;
   holder.replaceChildren(link);
+});
+
+// 纠错: the words the reader last selected in the article go into the report form; the form is sent
+// without leaving the page (without this script it is a plain form that answers with a page).
+let selectedInArticle = "";
+document.addEventListener("selectionchange", () => {
+  const selection = document.getSelection();
+  const text = selection ? selection.toString().trim() : "";
+  const node = selection && selection.anchorNode;
+  const element = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+  if (!text || !element || !element.closest(".article-header, .article-body")) return;
+  selectedInArticle = text.slice(0, 500);
+  document.querySelectorAll(".report-error[open] [name=selected_text]").forEach((field) => {
+    field.value = selectedInArticle;
+  });
+});
+
+document.querySelectorAll(".report-error").forEach((details) => {
+  details.addEventListener("toggle", () => {
+    const field = details.querySelector("[name=selected_text]");
+    if (details.open && field && selectedInArticle) field.value = selectedInArticle;
+  });
+});
+
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest(".report-error .report-form");
+  if (!form || !window.fetch) return;
+  event.preventDefault();
+  const status = form.querySelector(".report-status");
+  const failed = form.closest(".report-error").dataset.failed;
+  fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" } })
+    .then((response) => response.json().then((data) => ({ ok: response.ok, data })))
+    .then(({ ok, data }) => {
+      status.textContent = ok ? data.message : (data.errors || [failed]).join(" ");
+      if (ok) {
+        form.reset();
+        selectedInArticle = "";
+      }
+    })
+    .catch(() => { status.textContent = failed; });
 });
