@@ -409,7 +409,8 @@ def _count(rows, key):
     return Coalesce(Subquery(rows.order_by().values(key).annotate(n=Count("pk")).values("n")), 0)
 
 
-@reversion.register(follow=["images", "unit_links", "tagged_items"])
+# What ``articles.rendering`` makes from the article when it is saved is not part of its revisions.
+@reversion.register(follow=["images", "unit_links", "tagged_items"], exclude=["body_html"])
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
@@ -441,6 +442,16 @@ class Article(models.Model):
         help_text=_(
             "The article's text. Insert the article's images with the image button; "
             "an image not inserted goes after the number of paragraphs its position says."
+        ),
+    )
+    body_html = models.TextField(
+        _("body as shown"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_(
+            "The body as pages and feeds show it (sanitised, figures and renditions in place), made when the "
+            "article is saved (articles/rendering.py); empty until then."
         ),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -670,7 +681,7 @@ def article_image_path(instance, filename):
     return unguessable_path("articles", filename)
 
 
-@reversion.register()
+@reversion.register(exclude=["file_type", "file_size"])
 class ArticleImage(models.Model):
     """A captioned image of an article. The caption lives here, not in the body."""
 
@@ -697,6 +708,10 @@ class ArticleImage(models.Model):
             "Used when the body does not place the image: how many paragraphs come before it (0 puts it first)."
         ),
     )
+    # Read from the file when the article is saved (articles/rendering.py), so feeds announce it
+    # without opening it: empty while the file is missing or unreadable.
+    file_type = models.CharField(_("file type"), max_length=50, blank=True, editable=False)
+    file_size = models.PositiveBigIntegerField(_("file size"), null=True, editable=False)
 
     class Meta:
         verbose_name = _("image")

@@ -1,4 +1,3 @@
-import copy
 from dataclasses import dataclass
 from io import BytesIO
 from itertools import groupby
@@ -6,10 +5,9 @@ from itertools import groupby
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import (
@@ -23,16 +21,12 @@ from django.views.generic import (
 )
 from taggit.models import Tag, TaggedItem
 
-from . import bodies, versions
+from . import rendering, versions
 from .cache.derived import derived_value
 from .forms import SearchForm
 from .models import (
     Article,
-    ArticleImage,
-    ArticleUnit,
     Column,
-    CopyrightNotice,
-    PromoBlock,
     Section,
     SiteSettings,
     Unit,
@@ -280,78 +274,32 @@ class SearchView(ArticleListView):
 
 
 class ArticleDetailView(DetailView):
-    """An article page. The article's own HTML (its head tags and everything in <main>) is the same
-    for every reader of one content version, so a published article is loaded and rendered once per
-    version and kept with that HTML; the rest of the page (header, navigation, footer) is rendered for
-    each request. Staff, who may preview drafts, always get the row and HTML as they are now."""
+    """An article page. The view gets the article; its own HTML (head tags and everything in <main>)
+    comes from ``rendering.article_html``, kept per content version, and the page around it (header,
+    navigation, footer) is rendered for each request. Staff, who may preview drafts, always get the
+    row and its HTML as they are now."""
 
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user).select_related("section", "column", "copyright_notice")
 
     def get_object(self, queryset=None):
         if self.request.user.is_staff:
-            return self.load_and_render(queryset)
-        # Absolute URLs (share links, Open Graph) name the host the reader asked for.
-        key = f"article:{self.kwargs['pk']}:{self.request.build_absolute_uri('/')}"
-        return derived_value(key, lambda: self.load_and_render(queryset))
-
-    def load_and_render(self, queryset):
-        article = super().get_object(queryset)
-        # Rendered from a copy, so that what is kept holds no prefetched images, units and tags.
-        article.rendered = self.render_article(copy.copy(article))
-        return article
+            return super().get_object(queryset)
+        # The row, kept until it changes (its scope is declared by the HTML made from it).
+        return derived_value(
+            f"article:{self.kwargs['pk']}",
+            lambda: super(ArticleDetailView, self).get_object(queryset),
+            depends_on=[versions.article(self.kwargs["pk"])],
+        )
 
     def get_context_data(self, **kwargs):
         article = self.object
         return super().get_context_data(
-            preview=not article.is_published, crumbs=[article.section, _("Article")], **kwargs
+            preview=not article.is_published,
+            crumbs=[article.section, _("Article")],
+            article_html=rendering.article_html(article, self.request),
+            **kwargs,
         )
-
-    def render_article(self, article):
-        """The article's head tags and main content, as {"head": html, "main": html}."""
-        prefetch_related_objects(
-            [article],
-            Prefetch("images", queryset=ArticleImage.objects.prefetch_related("renditions")),
-            "tags",
-            Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
-        )
-        context = {
-            "article": article,
-            "preview": not article.is_published,
-            "body_parts": bodies.body_parts(article, article.images.all()),
-            "notice": article.copyright_notice or CopyrightNotice.objects.filter(is_default=True).first(),
-            "promo": article.show_promo
-            and PromoBlock.objects.filter(Q(section=article.section_id) | Q(section=None))
-            .order_by(F("section").asc(nulls_last=True))
-            .first(),
-            "related": list(Article.objects.published().related_to(article)),
-        }
-        if article.is_published:
-            # Ties in publish time are broken by id; each is a range scan of the publish_at index.
-            at, pk = article.publish_at, article.pk
-            published = Article.objects.published().only("pk", "title", "publish_at")
-            context["previous_article"] = (
-                published.filter(publish_at__lte=at)
-                .exclude(publish_at=at, pk__gte=pk)
-                .order_by("-publish_at", "-pk")
-                .first()
-            )
-            context["next_article"] = (
-                published.filter(publish_at__gte=at)
-                .exclude(publish_at=at, pk__lte=pk)
-                .order_by("publish_at", "pk")
-                .first()
-            )
-        # What the HTML shows: this article, its neighbours, and the articles it names.
-        named = [*context["related"], context.get("previous_article"), context.get("next_article")]
-        versions.depends_on(
-            versions.article(article.pk),
-            versions.neighbours(article.pk),
-            *(versions.article(other.pk) for other in named if other is not None),
-        )
-        return {
-            part: render_to_string(f"includes/article_{part}.html", context, self.request) for part in ("head", "main")
-        }
 
 
 def article_qr(request, pk):

@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from taggit.models import TaggedItem
 
-from . import history, renditions, review, roles, scopes, search, versions
+from . import history, rendering, renditions, review, roles, scopes, search, versions
 
 # What a revision of an article holds besides the article (``reversion.register(follow=...)``),
 # with what naming each part reads (its ``__str__``).
@@ -84,6 +84,7 @@ def _saved(article, user, comment):
         type(article).objects.filter(pk=article.pk).update(last_edited_by=user)
     record_revision(article, user, comment)
     images_saved(article)
+    rendering.store(article)
     search.index_articles([article.pk])
     versions.changed(scopes.articles_changed([article.pk]))
 
