@@ -448,10 +448,10 @@ def _store_images(article, page, folder, root, store_files=True, derive=True):
     Files go through the same checks as uploads in the admin (``uploads.clean_image``), all of them
     before any is stored. ``derive``: alt texts follow the captions (else only new images get one).
     """
-    kept = {image.name: image for image in article.images.all()}
+    existing = {image.name: image for image in article.images.all()}
     rows = []
     for order, parsed in enumerate(page.images):
-        image = kept.pop(parsed.name, None) or ArticleImage(article=article, name=parsed.name)
+        image = existing.pop(parsed.name, None) or ArticleImage(article=article, name=parsed.name)
         image.caption = parsed.caption
         if derive or not image.alt_text:
             image.alt_text = parsed.caption or parsed.name
@@ -461,5 +461,5 @@ def _store_images(article, page, folder, root, store_files=True, derive=True):
         if cleaned is not None and store_files:
             image.image.save(cleaned.name, cleaned, save=False)
         image.save()
-    for stale in kept.values():
+    for stale in existing.values():
         stale.delete()
