@@ -20,7 +20,7 @@ import mimetypes
 import re
 
 from django.db import transaction
-from django.db.models import F, Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from PIL import Image, UnidentifiedImageError
 
@@ -155,6 +155,14 @@ def article_html(article, request):
     return derived_value(key, lambda: _render_article(copy.copy(article), request))
 
 
+def furniture():
+    """The default copyright notice and the promo block of each section (None: site-wide), the same
+    under every article (an edit of them moves the site's version)."""
+    return CopyrightNotice.objects.filter(is_default=True).first(), {
+        promo.section_id: promo for promo in PromoBlock.objects.all()
+    }
+
+
 def _render_article(article, request):
     prefetch_related_objects(
         [article],
@@ -162,15 +170,13 @@ def _render_article(article, request):
         "tags",
         Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
     )
+    notice, promos = derived_value("article-furniture", furniture, depends_on=[versions.SITE])
     context = {
         "article": article,
         "preview": not article.is_published,
         "body_html": body_html(article, dateline_html(article)),
-        "notice": article.copyright_notice or CopyrightNotice.objects.filter(is_default=True).first(),
-        "promo": article.show_promo
-        and PromoBlock.objects.filter(Q(section=article.section_id) | Q(section=None))
-        .order_by(F("section").asc(nulls_last=True))
-        .first(),
+        "notice": article.copyright_notice or notice,
+        "promo": article.show_promo and (promos.get(article.section_id) or promos.get(None)),
         "related": list(Article.objects.published().related_to(article)),
     }
     if article.is_published:
