@@ -1,5 +1,7 @@
 """What readers see of an article is made when it is saved (articles/rendering.py), not when it is read."""
 
+import io
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
@@ -76,5 +78,5 @@ def test_render_articles_stores_the_bodies_of_articles_stored_before(client):
     Article.objects.filter(pk=article.pk).update(body_html="")
     # Until then the page renders the body itself.
     assert "升级之前保存的文章。" in page_text(client.get(article.get_absolute_url()))
-    call_command("render_articles", "--missing", stdout=open("/dev/null", "w"))
+    call_command("render_articles", "--missing", stdout=io.StringIO())
     assert "升级之前保存的文章。" in Article.objects.get(pk=article.pk).body_html
