@@ -11,22 +11,19 @@ Where the dateline goes (the first paragraph with text) is marked in the stored 
 ``<!--dateline-->``, that a sanitised body cannot contain: the dateline names the column, which an
 editor may rename without touching the article, so it is put in when the body is shown.
 
-``article_html(article, request)`` is the article page's own HTML (head tags and everything in
-<main>), kept per content version (``cache.derived``): the view gets the article, this renders it.
+The article page's own HTML around the body is ``article_page``'s.
 """
 
-import copy
 import mimetypes
 import re
 
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from PIL import Image, UnidentifiedImageError
 
-from . import bodies, versions
-from .cache.derived import derived_value
-from .models import Article, ArticleImage, ArticleUnit, CopyrightNotice, PromoBlock
+from . import bodies
+from .models import Article, ArticleImage
 
 DATELINE = "<!--dateline-->"
 
@@ -142,61 +139,3 @@ def feed_body(article, base_url):
 
     html = PLACEHOLDER_RE.sub("", body_html(article, dateline_html(article)))
     return URL_ATTRIBUTE_RE.sub(attribute, html)
-
-
-def article_html(article, request):
-    """The article page's own HTML, {"head": html, "main": html}: the same for every reader of one
-    content version, so kept until a scope it read moves. Staff previews are made afresh."""
-    if request.user.is_staff:
-        return _render_article(copy.copy(article), request)
-    # Absolute URLs (share links, Open Graph) name the host the reader asked for.
-    key = f"article-html:{article.pk}:{request.build_absolute_uri('/')}"
-    # Rendered from a copy, so that the article the view holds gets no prefetched parts.
-    return derived_value(key, lambda: _render_article(copy.copy(article), request))
-
-
-def furniture():
-    """The default copyright notice and the promo block of each section (None: site-wide), the same
-    under every article (an edit of them moves the site's version)."""
-    return CopyrightNotice.objects.filter(is_default=True).first(), {
-        promo.section_id: promo for promo in PromoBlock.objects.all()
-    }
-
-
-def _render_article(article, request):
-    prefetch_related_objects(
-        [article],
-        Prefetch("images", queryset=ArticleImage.objects.prefetch_related("renditions")),
-        "tags",
-        Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
-    )
-    notice, promos = derived_value("article-furniture", furniture, depends_on=[versions.SITE])
-    context = {
-        "article": article,
-        "preview": not article.is_published,
-        "body_html": body_html(article, dateline_html(article)),
-        "notice": article.copyright_notice or notice,
-        "promo": article.show_promo and (promos.get(article.section_id) or promos.get(None)),
-        "related": list(Article.objects.published().related_to(article)),
-    }
-    if article.is_published:
-        # Ties in publish time are broken by id; each is a range scan of the publish_at index.
-        at, pk = article.publish_at, article.pk
-        published = Article.objects.published().only("pk", "title", "publish_at")
-        context["previous_article"] = (
-            published.filter(publish_at__lte=at)
-            .exclude(publish_at=at, pk__gte=pk)
-            .order_by("-publish_at", "-pk")
-            .first()
-        )
-        context["next_article"] = (
-            published.filter(publish_at__gte=at).exclude(publish_at=at, pk__lte=pk).order_by("publish_at", "pk").first()
-        )
-    # What the HTML shows: this article, its neighbours, and the articles it names.
-    named = [*context["related"], context.get("previous_article"), context.get("next_article")]
-    versions.depends_on(
-        versions.article(article.pk),
-        versions.neighbours(article.pk),
-        *(versions.article(other.pk) for other in named if other is not None),
-    )
-    return {part: render_to_string(f"includes/article_{part}.html", context, request) for part in ("head", "main")}

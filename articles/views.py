@@ -21,7 +21,7 @@ from django.views.generic import (
 )
 from taggit.models import Tag, TaggedItem
 
-from . import rendering, versions
+from . import article_page, versions
 from .cache.derived import derived_value
 from .forms import SearchForm
 from .models import (
@@ -275,7 +275,7 @@ class SearchView(ArticleListView):
 
 class ArticleDetailView(DetailView):
     """An article page. The view gets the article; its own HTML (head tags and everything in <main>)
-    comes from ``rendering.article_html``, kept per content version, and the page around it (header,
+    comes from ``article_page.article_html``, kept per content version, and the page around it (header,
     navigation, footer) is rendered for each request. Staff, who may preview drafts, always get the
     row and its HTML as they are now."""
 
@@ -297,7 +297,7 @@ class ArticleDetailView(DetailView):
         return super().get_context_data(
             preview=not article.is_published,
             crumbs=[article.section, _("Article")],
-            article_html=rendering.article_html(article, self.request),
+            article_html=article_page.article_html(article, self.request),
             **kwargs,
         )
 
