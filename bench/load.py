@@ -6,9 +6,11 @@ Each size is a PostgreSQL database of generated articles (bench_<size>, made onc
 
 - calibration: a WSGI application that does nothing, and the minimal Django page (one view, one
   query; bench/calibration.py), under the same gunicorn settings;
-- cold: the page cache off and nothing kept in memory (``PAGE_CACHE_SECONDS=0``,
-  ``DERIVED_CACHE_SECONDS=0``): every request is made from the database. The article row picks
-  articles at random among all of them; home, section, tag and unit lists, the feed and search;
+- cold: the page cache off and nothing kept in the workers' memory (``PAGE_CACHE_SECONDS=0``,
+  ``LOCAL_CACHE_MB=0``): every page is made from the database for each request. The article row asks
+  for articles at random among 30,000, so each is loaded and its page rendered afresh; home, section,
+  tag and unit lists, the feed and search (the site chrome and a list's count come from Redis, kept
+  with the versions they were made from);
 - cached: the page cache on (Redis, a server of the benchmark's own), the same pages, and worker memory;
 - behind nginx: the shipped deploy/nginx.conf (its per-client rate limits lifted: wrk is one client)
   in front of the cached gunicorn, the article page against the same nginx serving the same bytes as
@@ -81,7 +83,7 @@ cold = [reverse("articles:article", args=[pk]) for pk in random.sample(ids, min(
 print(json.dumps({"pages": pages, "queries": queries, "cold": cold}))
 """
 
-COLD = {"PAGE_CACHE_SECONDS": "0", "DERIVED_CACHE_SECONDS": "0"}
+COLD = {"PAGE_CACHE_SECONDS": "0", "LOCAL_CACHE_MB": "0"}
 TARGETS = {  # requests/s with nothing kept, at 32 connections on 2 workers (issue 13)
     "article": 400,
     "home": 300,
@@ -202,6 +204,36 @@ def measure(size, args, out):
                 row("nginx", "static file, same bytes", static_file)
 
 
+# The README's figures before issue 13's work (bench/load.py of 2026-12-02, 100,000 articles, cache
+# off; calibration 6,449 req/s): what the closing table compares with.
+BEFORE_CALIBRATION = 6449
+BEFORE = {"article": 58, "home": 64, "section": 90, "tag": 67, "feed": 19, "search": 25}
+
+
+def closing(rows, calibration):
+    size = 100_000
+    lines = [
+        "| page, cache off, 100,000 articles | before (2026-12-02) | before / calibration | now | now / calibration "
+        "| change, through the calibration |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, before in BEFORE.items():
+        now = by(rows, size, "cold", name)
+        if now is None:
+            continue
+        then_ratio, now_ratio = before / BEFORE_CALIBRATION, now["rps"] / calibration["rps"]
+        label = "article, cold" if name == "article" else name
+        lines.append(
+            f"| {label} | {before:,} req/s | {then_ratio:.3f} | {now['rps']:,.0f} req/s | {now_ratio:.3f} "
+            f"| {now_ratio / then_ratio:.1f}× |"
+        )
+    lines.append(
+        f"| calibration (WSGI app that does nothing) | {BEFORE_CALIBRATION:,} req/s | | {calibration['rps']:,.0f} "
+        "req/s | | |"
+    )
+    return "\n".join(lines)
+
+
 def by(rows, size, mode, name):
     return next((r for r in rows if r["size"] == size and r["mode"] == mode and r["name"] == name), None)
 
@@ -267,6 +299,8 @@ def main():
     print(text)
     if not args.no_readme:
         readme_section("load", text)
+        if by(rows, 100_000, "cold", "article"):
+            readme_section("closing", closing(rows, calibration))
 
 
 if __name__ == "__main__":

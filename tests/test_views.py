@@ -704,6 +704,7 @@ def test_the_dateline_opens_the_first_paragraph_after_a_heading_or_an_image(clie
     image = ArticleImageFactory(article=article, caption="签约仪式")
     article.body = opening.replace("IMAGE", str(image.pk)) + "<p>第一段正文。</p><p>第二段。</p>"
     article.save()
+    workflow.article_saved(article)  # as the admin does
     html = article_html(client, article)
     assert '<p><span class="dateline">《国企》杂志融媒浙江讯（党建好故事 江风）</span>第一段正文。</p>' in html
     assert html.count('class="dateline"') == 1
