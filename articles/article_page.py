@@ -33,6 +33,11 @@ def furniture():
     }
 
 
+def shared_furniture():
+    """``furniture()``, kept until the site's version moves."""
+    return derived_value("article-furniture", furniture, depends_on=[versions.SITE])
+
+
 def _render_article(article, request):
     prefetch_related_objects(
         [article],
@@ -40,7 +45,7 @@ def _render_article(article, request):
         "tags",
         Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
     )
-    notice, promos = derived_value("article-furniture", furniture, depends_on=[versions.SITE])
+    notice, promos = shared_furniture()
     context = {
         "article": article,
         "preview": not article.is_published,

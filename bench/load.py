@@ -56,7 +56,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from articles.models import Article, Section, Unit, in_public_use
+from articles.models import Article, SearchEntry, Section, Unit, in_public_use
 published = Article.objects.published()
 article = published.order_by("-publish_at")[500]
 section = Section.objects.order_by("pk").first()
@@ -68,8 +68,9 @@ pages = {
     "tag": reverse("articles:tag", args=["党建"]),
     "unit": unit.get_absolute_url(),
     "feed": reverse("articles:feed"),
-    "search": reverse("articles:search") + "?q=" + quote("党建"),
 }
+if SearchEntry.objects.count() >= Article.objects.count():  # measured only on a whole index
+    pages["search"] = reverse("articles:search") + "?q=" + quote("党建")
 client = Client()
 queries = {}
 for name, url in pages.items():
