@@ -99,13 +99,16 @@ def wrk(url, seconds, connections, paths=None, host=None):
     """requests/s, p50, p99 and errors ("" when none) of ``url`` (or of ``paths`` on it, at random)."""
     script = ["-s", str(Path(__file__).parent / "mixed.lua")] if paths else []
     headers = ["-H", f"Host: {host}"] if host else []
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *headers, *script, url],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "PATHS": "\n".join(paths or [])},
-    ).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".paths") as listed:
+        listed.write("\n".join(paths or []))
+        listed.flush()
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *headers, *script, url],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PATHS_FILE": listed.name},
+        ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     latency = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+\w+)", out, re.M))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
