@@ -103,7 +103,7 @@ def wrk(url, seconds, connections, paths=None, host=None):
         listed.write("\n".join(paths or []))
         listed.flush()
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *headers, *script, url],
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", *headers, *script, url],
             capture_output=True,
             text=True,
             check=True,
@@ -191,7 +191,8 @@ def measure(size, args, out):
             for name, path in info["pages"].items():
                 if name != "article":
                     row("cold", name, wrk(url + path, seconds, connections), info["queries"][name])
-        with gunicorn({**env, "REDIS_URL": redis_url}) as (url, master):
+        behind_nginx = {"DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,news.example.com", "DJANGO_PROXY_COUNT": "1"}
+        with gunicorn({**env, "REDIS_URL": redis_url, **behind_nginx}) as (url, master):
             for name, path in info["pages"].items():
                 fetch(url + path)  # made once: the rest are hits
                 row("cached", name, wrk(url + path, seconds, connections))
