@@ -103,7 +103,8 @@ def wrk(url, seconds, connections, paths=None, host=None):
         listed.write("\n".join(paths or []))
         listed.flush()
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", *headers, *script, url],
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", *headers, *script]
+            + [url],
             capture_output=True,
             text=True,
             check=True,
