@@ -332,14 +332,16 @@ def _unit(name):
 # undone (a revision restored to the imported one) leaves nothing of an editor's to lose.
 # Who created or last saved it is bookkeeping, not content: a save without a change is no edit.
 NOT_EDITABLE = {"id", "created_at", "updated_at", "import_key", "import_digest", "created_by", "last_edited_by"}
+# What ``rendering`` makes from the article when it is saved: nobody edits it.
+MADE_WHEN_SAVED = {"body_html", "file_type", "file_size"}
 
 
 def content_digest(article):
     """A digest of ``article`` as stored now: everything an editor can change about it."""
-    fields = [f.attname for f in Article._meta.concrete_fields if f.name not in NOT_EDITABLE]
+    fields = [f.attname for f in Article._meta.concrete_fields if f.name not in NOT_EDITABLE | MADE_WHEN_SAVED]
     names = ["section__name", "column__name", "copyright_notice__title"]
     row = Article.objects.filter(pk=article.pk).values(*fields, *names).get()
-    image_fields = [f.attname for f in ArticleImage._meta.concrete_fields]
+    image_fields = [f.attname for f in ArticleImage._meta.concrete_fields if f.name not in MADE_WHEN_SAVED]
     images = list(ArticleImage.objects.filter(article=article.pk).order_by("pk").values_list(*image_fields))
     units = list(
         ArticleUnit.objects.filter(article=article.pk)
