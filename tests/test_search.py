@@ -302,7 +302,7 @@ def test_a_result_is_shown_as_lists_show_an_article_with_its_matches_marked(clie
     title, date and section as the section page, with the matches marked and an excerpt for a summary."""
     article = make("党建引领聚合力", body="<p>近日，党建工作现场会召开。</p>", column=ColumnFactory(name="党建好故事"))
     ArticleImageFactory(article=article)
-    versions.content_changed()
+    versions.site_changed()
 
     def item(response):
         found = re.search(r'<li class="article-item">.*?</li>', response.content.decode(), re.DOTALL).group()
