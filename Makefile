@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint check messages translations install clean editor screenshots lighthouse
+.PHONY: run test lint check messages translations install clean editor screenshots lighthouse bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,13 @@ check: export DJANGO_SECRET_KEY ?= check-only
 check: install messages
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The benchmarks of issue 13 at 100,000 generated articles on PostgreSQL (made once: several minutes):
+# each script rewrites its own block of README.md. Needs PostgreSQL on 127.0.0.1, redis-server, nginx, wrk.
+BENCH_SIZES ?= 100000
+bench: install messages
+	$(BIN)/python bench/load.py --sizes $(BENCH_SIZES)
+	$(BIN)/python bench/mixed.py --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

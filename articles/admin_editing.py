@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from taggit.utils import parse_tags
 
-from . import bodies, pending_uploads, uploads
+from . import bodies, pending_uploads, rendering, uploads
 from .models import Article, CopyrightNotice, PromoBlock, Unit
 
 MAX_PASTE = 2_000_000  # characters (Django refuses a request body over 2.5 MB before this)
@@ -97,6 +97,7 @@ class EditingViews:
             transaction.set_rollback(True)  # the form's checks lock the row; nothing is written anyway
         context = {
             "article": shown,
+            "article_html": shown.html,
             "preview": True,
             "form_preview": True,
             "crumbs": [shown.section, _("Preview")] if shown.section_id else [_("Preview")],
@@ -118,7 +119,9 @@ class EditingViews:
         context = {
             "article": shown,
             "preview": True,
-            "body_parts": bodies.body_parts(instance, images),
+            "body_html": rendering.render_body(instance, images).replace(
+                rendering.DATELINE, rendering.dateline_html(instance), 1
+            ),
             "notice": instance.copyright_notice or CopyrightNotice.objects.filter(is_default=True).first(),
             "promo": instance.show_promo
             and PromoBlock.objects.filter(Q(section=instance.section_id) | Q(section=None))
@@ -126,7 +129,7 @@ class EditingViews:
             .first(),
             "related": [],
         }
-        shown.rendered = {"head": "", "main": render_to_string("includes/article_main.html", context, request)}
+        shown.html = {"head": "", "main": render_to_string("includes/article_main.html", context, request)}
         return shown
 
     def images(self, request, article):
@@ -206,11 +209,11 @@ class _List:
 class PreviewArticle:
     """An unsaved article as the templates read it: its own fields, the form's units and tags."""
 
-    def __init__(self, article, unit_links, tags, rendered=None):
+    def __init__(self, article, unit_links, tags, html=None):
         self._article = article
         self.unit_links = _List(unit_links)
         self.tags = _List(tags)
-        self.rendered = rendered
+        self.html = html
 
     def __getattr__(self, name):
         return getattr(self._article, name)

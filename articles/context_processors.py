@@ -25,6 +25,13 @@ def site_chrome():
 
 
 def site(request):
-    """Site settings, the section links and the site's feeds, kept until the site's own version moves
-    (one copy per edition: the links of the traditional one lead to its pages)."""
-    return derived_value(f"site:{translation.get_language()}", site_chrome, depends_on=[versions.SITE])
+    """Site settings, the section links and the site's feeds, kept until the site's own version moves;
+    read once per request however many templates render with it (an article page renders three);
+    one copy per edition: the links of the traditional one lead to its pages."""
+    if request is None:  # a template rendered outside a request
+        return derived_value(f"site:{translation.get_language()}", site_chrome, depends_on=[versions.SITE])
+    if not hasattr(request, "site_chrome"):
+        request.site_chrome = derived_value(
+            f"site:{translation.get_language()}", site_chrome, depends_on=[versions.SITE]
+        )
+    return request.site_chrome

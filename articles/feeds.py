@@ -25,7 +25,6 @@ import hashlib
 import html
 import json
 import logging
-import mimetypes
 from functools import cached_property
 
 from django.contrib.syndication.views import Feed
@@ -43,10 +42,9 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
-from PIL import Image
 from taggit.models import Tag
 
-from . import bodies, feed_formats, versions
+from . import feed_formats, rendering, versions
 from .cache import CACHE_ERRORS
 from .models import Article, Column, Person, Section, SiteSettings, Unit, in_public_use, merged_tag, merged_unit
 
@@ -341,29 +339,25 @@ class LatestArticlesFeed(Feed):
         return self.site.copyright_line or None
 
     def item_enclosures(self, article):
-        """The lead image, with its true length and type (read from the file, not guessed from its name)."""
+        """The lead image, with its true length and type (read from the file when the article was
+        saved, ``articles.rendering``: a feed opens no file)."""
         lead = next((image for image in article.images.all() if image.image), None)
-        if lead is None:
+        if lead is None or not lead.file_type:  # no file, or it could not be read: no broken enclosure
             return []
-        try:
-            with lead.image.open("rb") as file:
-                mime_type = Image.open(file).get_format_mimetype()
-            length = lead.image.size
-        except OSError:  # the file is missing or unreadable: no enclosure rather than a broken one
-            return []
-        mime_type = mime_type or mimetypes.guess_type(lead.image.name)[0] or "application/octet-stream"
-        return [feedgenerator.Enclosure(self.absolute(lead.image.url), str(length), mime_type)]
+        return [feedgenerator.Enclosure(self.absolute(lead.image.url), str(lead.file_size), lead.file_type)]
 
     def item_extra_kwargs(self, article):
         return {"content_html": self.item_content(article)}
 
+    @cached_property
+    def base_url(self):
+        return self.absolute("/").rstrip("/")
+
     def item_content(self, article):
-        """The body as the page shows it: images in place with their captions, absolute URLs."""
-        parts = [
-            (kind, part, self.absolute(part.image.url) if kind == "image" and part.image else None)
-            for kind, part in bodies.body_parts(article, article.images.all())
-        ]
-        return render_to_string("includes/feed_content.html", {"article": article, "parts": parts, "site": self.site})
+        """The body as the page shows it (stored when saved), with absolute URLs, the subtitle and the
+        copyright line."""
+        body = rendering.feed_body(article, self.base_url)
+        return render_to_string("includes/feed_content.html", {"article": article, "body": body, "site": self.site})
 
 
 class SectionFeed(LatestArticlesFeed):

@@ -226,7 +226,7 @@ def matches_latest(article):
 # publish time, the reviews passed and a return's reason), who wrote
 # the article, and the time it was last saved (the form's edit token: a save made by someone else
 # after the revision form was opened is still detected).
-KEPT = [
+NOT_REVERTED = [
     "status",
     "publish_at",
     "review_stage",
@@ -240,7 +240,7 @@ KEPT = [
 
 
 def revert(version):
-    """Bring the article of ``version`` back to it: text, images, units and tags, not ``KEPT``.
+    """Bring the article of ``version`` back to it: text, images, units and tags, not ``NOT_REVERTED``.
 
     Only that article's part of the revision is reverted: a revision made before bulk actions kept
     one revision per article may hold other articles, which stay as they are. Images, unit links
@@ -248,7 +248,7 @@ def revert(version):
     away since cannot come back and are left out. Returns how many were left out.
     """
     article = Article.objects.get(pk=version.object_id)
-    kept = {name: getattr(article, Article._meta.get_field(name).attname) for name in KEPT}
+    as_now = {name: getattr(article, Article._meta.get_field(name).attname) for name in NOT_REVERTED}
     article_type = ContentType.objects.get_for_model(Article)
     parts = {
         ArticleImage: _related_versions(version, ArticleImage, article_id=article.pk),
@@ -281,7 +281,7 @@ def revert(version):
         if version.field_dict.get(f"{name}_id")
         and not model.objects.filter(pk=version.field_dict[f"{name}_id"]).exists()
     }
-    Article.objects.filter(pk=article.pk).update(**kept, **gone)
+    Article.objects.filter(pk=article.pk).update(**as_now, **gone)
     _revert_all(restorable)
     return sum(len(found) for found in parts.values()) - len(restorable) + len(gone)
 

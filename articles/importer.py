@@ -332,14 +332,16 @@ def _unit(name):
 # undone (a revision restored to the imported one) leaves nothing of an editor's to lose.
 # Who created or last saved it is bookkeeping, not content: a save without a change is no edit.
 NOT_EDITABLE = {"id", "created_at", "updated_at", "import_key", "import_digest", "created_by", "last_edited_by"}
+# What ``rendering`` makes from the article when it is saved: nobody edits it.
+MADE_WHEN_SAVED = {"body_html", "file_type", "file_size"}
 
 
 def content_digest(article):
     """A digest of ``article`` as stored now: everything an editor can change about it."""
-    fields = [f.attname for f in Article._meta.concrete_fields if f.name not in NOT_EDITABLE]
+    fields = [f.attname for f in Article._meta.concrete_fields if f.name not in NOT_EDITABLE | MADE_WHEN_SAVED]
     names = ["section__name", "column__name", "copyright_notice__title"]
     row = Article.objects.filter(pk=article.pk).values(*fields, *names).get()
-    image_fields = [f.attname for f in ArticleImage._meta.concrete_fields]
+    image_fields = [f.attname for f in ArticleImage._meta.concrete_fields if f.name not in MADE_WHEN_SAVED]
     images = list(ArticleImage.objects.filter(article=article.pk).order_by("pk").values_list(*image_fields))
     units = list(
         ArticleUnit.objects.filter(article=article.pk)
@@ -448,10 +450,10 @@ def _store_images(article, page, folder, root, store_files=True, derive=True):
     Files go through the same checks as uploads in the admin (``uploads.clean_image``), all of them
     before any is stored. ``derive``: alt texts follow the captions (else only new images get one).
     """
-    kept = {image.name: image for image in article.images.all()}
+    existing = {image.name: image for image in article.images.all()}
     rows = []
     for order, parsed in enumerate(page.images):
-        image = kept.pop(parsed.name, None) or ArticleImage(article=article, name=parsed.name)
+        image = existing.pop(parsed.name, None) or ArticleImage(article=article, name=parsed.name)
         image.caption = parsed.caption
         if derive or not image.alt_text:
             image.alt_text = parsed.caption or parsed.name
@@ -461,5 +463,5 @@ def _store_images(article, page, folder, root, store_files=True, derive=True):
         if cleaned is not None and store_files:
             image.image.save(cleaned.name, cleaned, save=False)
         image.save()
-    for stale in kept.values():
+    for stale in existing.values():
         stale.delete()

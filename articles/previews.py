@@ -11,6 +11,7 @@ logged (not an editor's check of it). Once the article is public (its embargo ov
 publication rule says so) the link redirects to the public page; revoked or expired, it answers 410.
 """
 
+import copy
 import mimetypes
 
 from django.core import signing
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 
+from . import article_page
 from .models import Article, ImageRendition, PreviewLink, PreviewOpen
 from .views import ArticleDetailView
 
@@ -83,16 +85,16 @@ class PreviewView(ArticleDetailView):
         return private(super().get(request, *args, **kwargs))
 
     def get_object(self, queryset=None):
-        article = Article.objects.select_related("section", "column", "copyright_notice").get(pk=self.link.article_id)
-        article.rendered = self.render_article(article)
+        return Article.objects.select_related("section", "column", "copyright_notice").get(pk=self.link.article_id)
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        html = article_page.render_article(copy.copy(article), self.request)  # never kept
         for name in article_files(article):
             url, served = default_storage.url(name), reverse("articles:preview_file", args=[self.kwargs["token"], name])
             for part in ("head", "main"):  # HTML rendered by the templates, with a URL replaced by another
-                article.rendered[part] = mark_safe(article.rendered[part].replace(url, served))  # noqa: S308
-        return article
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(link=self.link, **kwargs)
+                html[part] = mark_safe(html[part].replace(url, served))  # noqa: S308
+        return super().get_context_data(link=self.link, article_html=html, **kwargs)
 
 
 def preview_file(request, token, name):

@@ -1,4 +1,3 @@
-import copy
 from dataclasses import dataclass
 from io import BytesIO
 from itertools import groupby
@@ -6,13 +5,11 @@ from itertools import groupby
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import (
     ArchiveIndexView,
@@ -27,19 +24,14 @@ from taggit.models import Tag, TaggedItem
 
 from alerts.forms import SubscribeForm
 
-from . import bodies, versions
+from . import article_page, versions
 from .cache.derived import derived_value
 from .forms import SearchForm
 from .models import (
     Article,
-    ArticleContact,
-    ArticleImage,
-    ArticleUnit,
     Column,
-    CopyrightNotice,
     Correction,
     Person,
-    PromoBlock,
     Section,
     SiteSettings,
     Unit,
@@ -49,7 +41,6 @@ from .models import (
     merged_tag,
     merged_unit,
 )
-from .pressroom import kit
 
 SECTION_BLOCK_SIZE = 5
 
@@ -314,88 +305,34 @@ class SearchView(ArticleListView):
 
 
 class ArticleDetailView(DetailView):
-    """An article page. The article's own HTML (its head tags and everything in <main>) is the same
-    for every reader of one content version, so a published article is loaded and rendered once per
-    version and kept with that HTML; the rest of the page (header, navigation, footer) is rendered for
-    each request. Staff, who may preview drafts, always get the row and HTML as they are now."""
+    """An article page. The view gets the article; its own HTML (head tags and everything in <main>)
+    comes from ``article_page.article_html``, kept per content version, and the page around it (header,
+    navigation, footer) is rendered for each request. Staff, who may preview drafts, always get the
+    row and its HTML as they are now."""
 
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user).select_related("section", "column", "copyright_notice")
 
     def get_object(self, queryset=None):
         if self.request.user.is_staff:
-            return self.load_and_render(queryset)
-        # Absolute URLs (share links, Open Graph) name the host the reader asked for.
-        # Its links lead to pages of the edition (simplified or traditional) it is shown in.
-        key = f"article:{self.kwargs['pk']}:{self.request.build_absolute_uri('/')}:{translation.get_language()}"
-        return derived_value(key, lambda: self.load_and_render(queryset))
-
-    def load_and_render(self, queryset):
-        article = super().get_object(queryset)
-        # Rendered from a copy, so that what is kept holds no prefetched images, units and tags.
-        article.rendered = self.render_article(copy.copy(article))
-        return article
+            return super().get_object(queryset)
+        # The row, kept until it changes (its scope is declared by the HTML made from it).
+        return derived_value(
+            f"article:{self.kwargs['pk']}",
+            lambda: super(ArticleDetailView, self).get_object(queryset),
+            depends_on=[versions.article(self.kwargs["pk"])],
+        )
 
     def get_context_data(self, **kwargs):
         article = self.object
+        if "article_html" not in kwargs:  # a preview link brings its own
+            kwargs["article_html"] = article_page.article_html(article, self.request)
         return super().get_context_data(
             preview=not article.is_published,
             crumbs=[article.section, _("Article")],
             current_section=(article.section_id, "true"),
             **kwargs,
         )
-
-    def render_article(self, article):
-        """The article's head tags and main content, as {"head": html, "main": html}."""
-        prefetch_related_objects(
-            [article],
-            Prefetch("images", queryset=ArticleImage.objects.prefetch_related("renditions")),
-            "tags",
-            Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
-            "corrections",
-            Prefetch("contact_links", queryset=ArticleContact.objects.select_related("contact__unit")),
-        )
-        article.media_contacts_shown = [link.contact for link in article.contact_links.all()]
-        context = {
-            "article": article,
-            "preview": not article.is_published,
-            # An image still to come shows as a placeholder to editors only; readers see nothing of it.
-            "for_editors": self.request.user.is_staff,
-            "body_parts": bodies.body_parts(article, article.images.all()),
-            "notice": article.copyright_notice or CopyrightNotice.objects.filter(is_default=True).first(),
-            "promo": article.show_promo
-            and PromoBlock.objects.filter(Q(section=article.section_id) | Q(section=None))
-            .order_by(F("section").asc(nulls_last=True))
-            .first(),
-            "related": list(Article.objects.published().related_to(article)),
-            "kit": kit.entries(article, SiteSettings.load()),
-        }
-        if article.is_published:
-            # Ties in publish time are broken by id; each is a range scan of the publish_at index.
-            at, pk = article.publish_at, article.pk
-            published = Article.objects.published().only("pk", "title", "publish_at")
-            context["previous_article"] = (
-                published.filter(publish_at__lte=at)
-                .exclude(publish_at=at, pk__gte=pk)
-                .order_by("-publish_at", "-pk")
-                .first()
-            )
-            context["next_article"] = (
-                published.filter(publish_at__gte=at)
-                .exclude(publish_at=at, pk__lte=pk)
-                .order_by("publish_at", "pk")
-                .first()
-            )
-        # What the HTML shows: this article, its neighbours, and the articles it names.
-        named = [*context["related"], context.get("previous_article"), context.get("next_article")]
-        versions.depends_on(
-            versions.article(article.pk),
-            versions.neighbours(article.pk),
-            *(versions.article(other.pk) for other in named if other is not None),
-        )
-        return {
-            part: render_to_string(f"includes/article_{part}.html", context, self.request) for part in ("head", "main")
-        }
 
 
 def article_qr(request, pk):

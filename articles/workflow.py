@@ -30,7 +30,7 @@ from taggit.models import TaggedItem
 
 from alerts import outbox as alerts
 
-from . import history, renditions, review, roles, scopes, search, versions
+from . import history, rendering, renditions, review, roles, scopes, search, versions
 from .pressroom import kit
 
 # What a revision of an article holds besides the article (``reversion.register(follow=...)``),
@@ -98,6 +98,7 @@ def _saved(article, user, comment):
         type(article).objects.filter(pk=article.pk).update(last_edited_by=user)
     record_revision(article, user, comment)
     images_saved(article)
+    rendering.store(article)
     search.index_articles([article.pk])
     versions.changed(scopes.articles_changed([article.pk]))
 

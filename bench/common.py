@@ -74,6 +74,7 @@ def database(name, count, media_root):
     marker = media_root / f".generated-{name}-{count}"
     if marker.exists():
         run(PYTHON, "manage.py", "migrate", "-v0", env=env)  # the code may have moved on since
+        run(PYTHON, "manage.py", "render_articles", "--missing", env=env, stdout=subprocess.DEVNULL)
         return env
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "root", "--if-exists", name], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "root", name], check=True)

@@ -1,7 +1,14 @@
 -- wrk script: each request picks a path from the list in the PATHS environment variable (one per line),
 -- and counts what the page cache answered (the X-Cache header: hit, miss, or none for a page it does not keep).
+-- A longer list than an environment variable holds comes in a file named by PATHS_FILE.
 local paths = {}
-for line in string.gmatch(os.getenv("PATHS") or "/", "[^\n]+") do
+local listed = os.getenv("PATHS") or "/"
+if os.getenv("PATHS_FILE") then
+  local file = io.open(os.getenv("PATHS_FILE"))
+  listed = file:read("*a")
+  file:close()
+end
+for line in string.gmatch(listed, "[^\n]+") do
   table.insert(paths, line)
 end
 local threads = {}

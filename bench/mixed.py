@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BASE_ENV, PROJECT, PYTHON, database, ensure_tool, gunicorn, run, static_root  # noqa: E402
+from common import BASE_ENV, PROJECT, PYTHON, database, ensure_tool, gunicorn, run, static_root, worker_rss_mb  # noqa: E402
 
 README = PROJECT / "README.md"
 MARKERS = ("<!-- bench:mixed -->", "<!-- /bench:mixed -->")
@@ -151,7 +151,7 @@ def measure(size, args):
         try:
             while editor.stdout.readline().strip() != "ready":
                 pass
-            with gunicorn(env, port=args.port) as (url, _master):
+            with gunicorn(env, port=args.port) as (url, master):
                 half = args.every // 2
                 warm_up = wrk(url, args.warm_up, args.connections, paths)
                 windows = [Window("warm-up from an empty cache", args.warm_up, warm_up)]
@@ -168,10 +168,11 @@ def measure(size, args):
                         f"{after.hit_rate:.1%} after; p99 {before.p99:.1f} ms before, {after.p99:.1f} ms after",
                         flush=True,
                     )
+                rss = worker_rss_mb(master)  # after the run: what the per-process copies grew to
         finally:
             editor.stdin.close()
             editor.wait(timeout=30)
-    return len(paths), windows
+    return len(paths), windows, rss
 
 
 def table(results, calibration_rps, args):
@@ -184,7 +185,7 @@ def table(results, calibration_rps, args):
         "| articles | window | requests | req/s | cache hits | p50 | p99 | non-2xx, socket errors |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for size, (_path_count, windows) in results.items():
+    for size, (_path_count, windows, rss) in results.items():
         for window in windows:
             errors = f"{window.non2xx} {window.socket_errors}".strip()
             lines.append(
@@ -199,6 +200,11 @@ def table(results, calibration_rps, args):
         lines.append(
             f"| {size:,} | **all {len(measured)} windows while publishing** | {requests:,} | {requests / seconds:,.0f} "
             f"| **{hits / requests:.1%}** | | worst {worst:.1f} ms | {errors} |"
+        )
+        lines.append(
+            f"| {size:,} | worker RSS after the run (`LOCAL_CACHE_MB` {os.environ.get('LOCAL_CACHE_MB', '32')}) "
+            f"| {', '.join(f'{r:.0f} MB' for r in rss)} | | | | | (target < 150 MB: "
+            f"{'met' if max(rss) < 150 else 'not met'}) |"
         )
     return "\n".join(lines)
 
@@ -231,7 +237,7 @@ def main():
     # The warm-up renders every page from nothing, at 64 connections: wrk's 2 s timeout may strike there.
     failed = any(
         window.non2xx or (window.socket_errors and number)
-        for _paths, windows in results.values()
+        for _paths, windows, _rss in results.values()
         for number, window in enumerate(windows)
     )
     sys.exit(1 if failed else 0)

@@ -9,6 +9,7 @@ Variables:
   REDIS_URL             cache server (unset: local memory cache)
   PAGE_CACHE_SECONDS    how long anonymous pages are cached (default 300; 0 turns the cache off)
   LOCAL_CACHE_MB        each process's copies of cached pages and values, in MiB (default 32)
+  DERIVED_CACHE_SECONDS how long derived values (counts, the site chrome, article HTML) are kept (default 300; 0: none)
   NEWSROOM_RELEASE      names the release in cache keys (default: a hash of the code and templates)
   TRADITIONAL_CHINESE   the standard of the traditional edition, /zh-hant/: tw or hk (default: tw)
   MEDIA_ROOT            where uploads are stored (default: media/ in the project)
@@ -266,6 +267,9 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # used out first; a value over a sixteenth of it is not copied). Redis itself is bounded by its own
 # maxmemory (deploy/redis.conf).
 LOCAL_CACHE_BYTES = int(os.environ.get("LOCAL_CACHE_MB", "32")) * 2**20
+# Values derived from content (page counts, the site chrome, an article with its HTML) are kept at most
+# this long (0: made for each request, as in the benchmarks' cold rows).
+DERIVED_CACHE_SECONDS = int(os.environ.get("DERIVED_CACHE_SECONDS", "300"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from articles import scopes
+from articles import rendering, scopes
 from articles.models import Article, ArticleImage, ArticleUnit, Column, CopyrightNotice, PromoBlock, Section, Unit
 
 
@@ -46,19 +46,28 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def shown(article, create, extracted, **kwargs):
-        """Where it is shown, remembered as for an article that exists (``articles.scopes``)."""
+        """Where it is shown, remembered, and its body as shown, stored, as for an article saved
+        through the workflow (``articles.scopes``, ``articles.rendering``)."""
         if create:
             scopes.rebuild([article.pk])
+            rendering.store(article)
 
 
 class ArticleImageFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ArticleImage
+        skip_postgeneration_save = True
 
     article = factory.SubFactory(ArticleFactory)
     caption = factory.Sequence(lambda n: f"图注{n}")
     alt_text = factory.Sequence(lambda n: f"图片{n}")
     image = factory.django.ImageField(width=40, height=30, color="red")
+
+    @factory.post_generation
+    def shown(image, create, extracted, **kwargs):
+        """The article's body as shown, stored again with this image (as the workflow does on a save)."""
+        if create:
+            rendering.store(image.article)
 
 
 class ArticleUnitFactory(factory.django.DjangoModelFactory):

@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
 import feedparser
+import PIL.Image
 import pytest
 from django.db import connection
 from django.db.models.fields.files import FieldFile
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import workflow
+from articles import renditions, workflow
 from articles.models import Article, SiteSettings
 from newsroom.settings import redis_caches
 
@@ -178,10 +179,13 @@ def test_feedparser_reads_every_field_of_an_item(client, story, format):
     assert content.index("六家共建单位") < content.index("仪式现场") < content.index("领导给党员突击队授旗")
     assert "《国企》杂志融媒浙江讯（党建好故事 江风）" in content
     assert "——浙江一建六方支部共建暨党员突击队授旗仪式举行" in content
-    assert "六家共建单位共同签署《支部共建协议书》 摄影：浙江一建" in content
+    assert "六家共建单位共同签署《支部共建协议书》 摄影：浙江一建" in re.sub(r"<[^>]+>", "", content)
     lead, second = story.images.order_by("order")
-    assert f'<img alt="{lead.alt_text}" src="{HOST}{lead.image.url}"' in content  # as feedparser orders them
-    assert f'src="{HOST}{second.image.url}"' in content
+    # Each image as the page shows it (its renditions, made when saved), every address absolute.
+    for image in (lead, second):
+        assert f'src="{HOST}{renditions.picture(image).src}"' in content
+    addresses = [url for found in re.findall(r'(?:src|srcset)="([^"]*)"', content) for url in found.split(", ")]
+    assert len(addresses) >= 2 and all(url.startswith(HOST + "/media/") for url in addresses)
     assert content.rstrip().endswith(f"<p>{COPYRIGHT}</p>")
     # The lead image as the enclosure, with its true length and type.
     [enclosure] = entry.enclosures
@@ -266,6 +270,7 @@ def test_placeholder_images_are_left_out_and_a_missing_file_gives_no_enclosure(c
     ArticleImageFactory(article=article, image=None, caption="尚未上传的图片")
     lost = ArticleImageFactory(article=article, order=1, caption="文件丢失的图片")
     lost.image.storage.delete(lost.image.name)
+    workflow.article_saved(article)  # the file's type and length are read when the article is saved
     entry = parse(client.get(feed_url("rss"))).entries[0]
     assert "尚未上传的图片" not in entry.content[0].value
     assert not entry.enclosures
@@ -725,6 +730,26 @@ def test_query_count_does_not_grow_with_the_number_of_items(client, site):
     assert many == few
     # Content version, newest publish time, site settings, articles (with section and column), images, tags.
     assert few["rss"] == (6, 7)
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_building_a_feed_opens_no_image_file(client, site, monkeypatch, format):
+    """Bodies, figures and the enclosure's type and length are made when articles are saved
+    (``articles.rendering``): a feed of articles with images opens none of their files."""
+    for _ in range(5):
+        ArticleImageFactory(article=ArticleFactory(), caption="现场图片")
+    opened = []
+    real_open = PIL.Image.open
+
+    def counting_open(*args, **kwargs):
+        opened.append(args[0])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(PIL.Image, "open", counting_open)
+    response = client.get(feed_url(format))
+    assert response.status_code == 200
+    assert response.content.count("现场图片".encode()) == 5  # the figures are there, captions and all
+    assert opened == []
 
 
 # Autodiscovery and the subscribe page

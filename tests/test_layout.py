@@ -43,19 +43,31 @@ def test_the_layout_is_read_from_the_code():
     assert "articles.models" in graph["articles.search"] and "articles.versions" in graph["articles.feeds"]
 
 
+def reachable(graph, start):
+    seen, todo = set(), list(graph[start])
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += graph[name]
+    return seen
+
+
 def test_no_module_imports_itself_through_others():
     graph = imports()
+    assert [name for name in graph if name in reachable(graph, name)] == []
 
-    def reachable(start):
-        seen, todo = set(), list(graph[start])
-        while todo:
-            name = todo.pop()
-            if name not in seen:
-                seen.add(name)
-                todo += graph[name]
-        return seen
 
-    assert [name for name in graph if name in reachable(name)] == []
+def test_what_a_change_writes_does_not_depend_on_the_cache():
+    """The workflow and what it stores when an article is saved (``rendering``) write; the cache
+    reads, and depends on the versions, not on the workflow. The article page's kept HTML
+    (``article_page``) is apart from both."""
+    graph = imports()
+    for writer in ("articles.workflow", "articles.rendering"):
+        assert not {name for name in reachable(graph, writer) if name.startswith("articles.cache")}, writer
+    for reader in [name for name in graph if name.startswith("articles.cache")]:
+        assert "articles.workflow" not in reachable(graph, reader), reader
+    assert "articles.versions" in reachable(graph, "articles.cache.entries")
 
 
 def test_models_are_the_ground_floor():

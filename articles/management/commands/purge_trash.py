@@ -13,5 +13,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         count = workflow.purge_trash()
         self.stdout.write(f"{count} article(s) purged from the trash")
-        kept = pending_uploads.purge()
-        self.stdout.write(f"{kept} kept photo(s) of failed saves deleted")
+        deleted = pending_uploads.purge()
+        self.stdout.write(f"{deleted} kept photo(s) of failed saves deleted")

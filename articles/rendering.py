@@ -1,0 +1,141 @@
+"""What readers see of an article, made when it is saved, not when it is read.
+
+``store(article)`` runs from the workflow after every change of an article (the admin, the importer,
+the workflow steps all go through ``workflow.article_saved``): it reads each image's file type and
+size (Pillow, once) and stores the body as pages and feeds show it (sanitised HTML with the figures,
+their captions and renditions in place) in ``Article.body_html``. A cold page or a feed then reads
+one column and opens no file. ``manage.py render_articles`` does it for articles stored before (or
+bulk-loaded: ``generate_articles`` calls ``store_many``).
+
+Where the dateline goes (the first paragraph with text) is marked in the stored HTML with a comment,
+``<!--dateline-->``, that a sanitised body cannot contain: the dateline names the column, which an
+editor may rename without touching the article, so it is put in when the body is shown.
+
+The article page's own HTML around the body is ``article_page``'s.
+"""
+
+import mimetypes
+import re
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from PIL import Image, UnidentifiedImageError
+
+from . import bodies
+from .models import Article, ArticleImage
+
+DATELINE = "<!--dateline-->"
+
+
+# At save time
+
+
+def read_file(image):
+    """The image file's MIME type (read from its content, not guessed from its name) and size, or
+    ("", None) when there is no file or it cannot be read."""
+    if not image.image:
+        return "", None
+    try:
+        with image.image.open("rb") as file:
+            file_type = Image.open(file).get_format_mimetype()
+        size = image.image.size
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return "", None
+    return file_type or mimetypes.guess_type(image.image.name)[0] or "application/octet-stream", size
+
+
+def render_body(article, images):
+    """The body as shown: blocks, figures (with renditions, captions), the dateline's place marked."""
+    return render_to_string(
+        "includes/article_body.html", {"body_parts": bodies.body_parts(article, images), "dateline": DATELINE}
+    ).strip()
+
+
+def _prepare(article, images, read=read_file):
+    """Set the article's ``body_html`` and its images' file facts; returns the images whose facts changed."""
+    changed = []
+    for image in images:
+        facts = read(image)
+        if facts != (image.file_type, image.file_size):
+            image.file_type, image.file_size = facts
+            changed.append(image)
+    article.body_html = render_body(article, images)
+    return changed
+
+
+def _images():
+    return ArticleImage.objects.prefetch_related("renditions").order_by("order", "pk")
+
+
+def store(article):
+    """Read the article's image files and store its body as shown."""
+    for image in _prepare(article, list(_images().filter(article=article))):
+        ArticleImage.objects.filter(pk=image.pk).update(file_type=image.file_type, file_size=image.file_size)
+    Article.objects.filter(pk=article.pk).update(body_html=article.body_html)
+
+
+def store_many(articles, batch_size=500, progress=None):
+    """``store`` for many articles (a queryset), a batch per transaction; each file is read once
+    (bulk-loaded articles share files). Returns how many were stored."""
+    facts = {}
+
+    def read(image):
+        if image.image.name not in facts:
+            facts[image.image.name] = read_file(image)
+        return facts[image.image.name]
+
+    pks = list(articles.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch_size):
+        batch = list(
+            Article.objects.filter(pk__in=pks[start : start + batch_size]).prefetch_related(
+                Prefetch("images", _images())
+            )
+        )
+        changed = [image for article in batch for image in _prepare(article, list(article.images.all()), read)]
+        with transaction.atomic():
+            Article.objects.bulk_update(batch, ["body_html"])
+            ArticleImage.objects.bulk_update(changed, ["file_type", "file_size"])
+        if progress:
+            progress(start + len(batch), len(pks))
+    return len(pks)
+
+
+# At read time
+
+
+def body_html(article, dateline=""):
+    """The stored body with the dateline in place. An article stored before the column existed is
+    rendered here (``manage.py render_articles`` stores it)."""
+    stored = article.body_html
+    if not stored and article.body:
+        stored = render_body(article, article.images.all())
+    return stored.replace(DATELINE, dateline, 1)
+
+
+def dateline_html(article):
+    return render_to_string("includes/dateline.html", {"article": article})
+
+
+# A figure whose image is still to come: pages show a placeholder, feeds leave it out.
+PLACEHOLDER_RE = re.compile(r'<figure class="article-image placeholder">.*?</figure>\s*', re.S)
+URL_ATTRIBUTE_RE = re.compile(r'\b(src|href|srcset)="([^"]*)"')
+
+
+def feed_body(article, base_url):
+    """The body as feeds show it: the page's, without placeholders, every address absolute
+    (``base_url``: scheme and host, no trailing slash)."""
+
+    def absolute(url):
+        return base_url + url if url.startswith("/") and not url.startswith("//") else url
+
+    def attribute(match):
+        name, value = match.groups()
+        if name == "srcset":
+            value = ", ".join(absolute(candidate.strip()) for candidate in value.split(","))
+        else:
+            value = absolute(value)
+        return f'{name}="{value}"'
+
+    html = PLACEHOLDER_RE.sub("", body_html(article, dateline_html(article)))
+    return URL_ATTRIBUTE_RE.sub(attribute, html)
