@@ -36,6 +36,9 @@ PAGES = {
     "article": "/articles/1/",
     "list": "/sections/1/",
     "search": "/search/?q=党建",
+    "corrections": "/corrections/",
+    "image library": "/images/",
+    "subscribe": "/subscribe/",
     "home 繁": "/zh-hant/",
     "article 繁": "/zh-hant/articles/1/",
 }
