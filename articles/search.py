@@ -467,7 +467,7 @@ class Results:
         total = self.articles.count()
         guess = matched * total / min(total, self.SAMPLE) if total else 0
         digits = max(0, len(str(int(guess))) - 2)
-        return max(self.limit + 1, round(guess, -digits))
+        return max(self.limit + 1, int(round(guess, -digits)))
 
     def __len__(self):
         return self.count()
@@ -576,3 +576,39 @@ def excerpt(article, query, length=160, context=30):
         "…" if windows[min(len(passages), len(windows)) - 1][1] < len(text) or len(passages) < len(windows) else ""
     )
     return mark_safe(ellipsis_before + "…".join(passages) + ellipsis_after)
+
+
+# --- suggestions -------------------------------------------------------------------------------
+
+SUGGEST_BELOW = 3  # a query that finds fewer articles gets a suggestion
+SUGGEST_CHECKS = 30  # candidate queries counted at most
+
+
+def _hits(query, articles, cap=100):
+    """How many of ``articles`` match (counted up to ``cap``)."""
+    return articles.filter(search_entry__document__matches=query)[:cap].count() if query else 0
+
+
+def suggest(typed, articles, found):
+    """ "您是不是要找": a query the reader may have meant when ``typed`` found ``found`` (< SUGGEST_BELOW)
+    articles: a mistyped word corrected (``words.candidates``) if that finds more, else the query in
+    simplified characters if it was typed in traditional ones. None when there is nothing to say."""
+    if found >= SUGGEST_BELOW:
+        return None
+    query = parse(typed)
+    simplified = query.text
+    best, best_hits, checked = None, found, 0
+    for term in query.terms:
+        if checked >= SUGGEST_CHECKS or _hits(Query((term,)), articles, cap=1):
+            continue
+        for word in words.candidates(term.text):
+            if checked >= SUGGEST_CHECKS:
+                break
+            candidate = simplified.replace(term.text, word)
+            hits = _hits(parse(candidate), articles)
+            checked += 1
+            if hits > best_hits:
+                best, best_hits = candidate, hits
+    if best is None and _t2s.convert(fold(typed)) != fold(typed):  # typed in traditional characters
+        best = simplified
+    return best

@@ -25,6 +25,7 @@ from taggit.models import Tag, TaggedItem
 
 from . import bodies, versions
 from .cache.derived import derived_value
+from .facets import facets
 from .forms import SearchForm
 from .models import (
     Article,
@@ -156,10 +157,12 @@ class HomeView(ArticleListView):
 
 class SectionView(ArticleListView):
     scope_model, scope_lookup = Section, "section"
+    search_within = "section"  # the search form's filter that the page's own search box sets
 
 
 class ColumnView(ArticleListView):
     scope_model, scope_lookup = Column, "column"
+    search_within = "column"
 
 
 class FollowsMerges:
@@ -181,6 +184,7 @@ class FollowsMerges:
 
 class UnitView(FollowsMerges, ArticleListView):
     scope_model, scope_lookup = Unit, "units"
+    search_within = "unit"
     template_name = "articles/unit.html"
 
     def get_scope(self):
@@ -269,7 +273,12 @@ class SearchView(ArticleListView):
         return self.form.results(super().get_queryset())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, query=self.form.query, crumbs=[_("Search")], **kwargs)
+        context = super().get_context_data(form=self.form, query=self.form.query, crumbs=[_("Search")], **kwargs)
+        if self.form.query:
+            results = context["paginator"].object_list
+            context["facets"] = facets(results.matched_ids()[: results.limit], self.request.GET)
+            context["suggestion"] = self.form.suggestion(results)
+        return context
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # Not the cached count of other lists: Results count the matches as they rank them.

@@ -17,6 +17,7 @@ import jieba
 
 MIN_FREQUENCY = 100  # words rarer than this in jieba's dictionary are ignored
 BEFORE_RATIO = 10  # p + T[0] must be this many times more frequent than T
+CANDIDATES = 5  # suggestions looked at for each character of a mistyped word
 
 
 @lru_cache(maxsize=1)
@@ -60,3 +61,35 @@ def edges(term):
         if following[term[0]] > BEFORE_RATIO * max(own, MIN_FREQUENCY)
     )
     return ("[" + "".join(before) + "]") if before else "", "|".join(after)
+
+
+@lru_cache(maxsize=1)
+def _patterns():
+    """{word with one character replaced by "?": the CANDIDATES most frequent such words} for words
+    of two to four Han characters (built once per process, on the first suggestion)."""
+    frequency, _starting = _dictionary()
+    found = {}
+    for word, count in frequency.items():
+        if 2 <= len(word) <= 4 and all(_is_han(char) for char in word):
+            for index in range(len(word)):
+                found.setdefault(word[:index] + "?" + word[index + 1 :], []).append((count, word))
+    return {
+        pattern: [word for _count, word in sorted(words, reverse=True)[:CANDIDATES]] for pattern, words in found.items()
+    }
+
+
+def candidates(term):
+    """Words a reader may have meant by ``term`` (two to four Han characters, not a dictionary
+    word): dictionary words that differ from it in one character, and the term with one of its
+    two-character parts so corrected; the most frequent first."""
+    if not 2 <= len(term) <= 4 or not all(_is_han(char) for char in term) or term in _dictionary()[0]:
+        return []
+    patterns = _patterns()
+    found = []
+    for index in range(len(term)):
+        found += patterns.get(term[:index] + "?" + term[index + 1 :], [])
+    for start in range(len(term) - 1) if len(term) > 2 else []:
+        part = term[start : start + 2]
+        for corrected in candidates(part):
+            found.append(term[:start] + corrected + term[start + 2 :])
+    return list(dict.fromkeys(found))
