@@ -69,9 +69,8 @@ def latency(client, url, connection, rounds):
                 page.append(elapsed)
                 db.append(in_db)
         rows.append((label, percentile(db, 50), percentile(db, 95), percentile(page, 50), percentile(page, 95)))
-        print(
-            f"  {label:16} db p50 {rows[-1][1]:6.1f} p95 {rows[-1][2]:6.1f}   page p50 {rows[-1][3]:6.1f} p95 {rows[-1][4]:6.1f}"
-        )
+        _label, d50, d95, p50, p95 = rows[-1]
+        print(f"  {label:16} db p50 {d50:6.1f} p95 {d95:6.1f}   page p50 {p50:6.1f} p95 {p95:6.1f}")
     return rows
 
 
