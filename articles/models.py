@@ -790,5 +790,9 @@ class ArticleScopes(models.Model):
     scopes = models.TextField(blank=True, help_text="Scope names, separated by spaces.")
     position = models.DateTimeField(null=True, help_text="Its publish time while published, for its neighbours.")
 
+    class Meta:
+        verbose_name = _("article scopes")
+        verbose_name_plural = _("article scopes")
+
     def __str__(self):
         return f"{self.article_id}: {self.scopes}"

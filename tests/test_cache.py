@@ -672,7 +672,7 @@ SITE_EDITS = {
     "site settings": (
         "admin:articles_sitesettings_change",
         lambda site: 1,
-        {"site_name": "改名的网站", "short_name": "国企网"},
+        {"site_name": "改名的网站", "short_name": "国企网", "review_levels": 1},
         "改名的网站",
     ),
     "notice": (

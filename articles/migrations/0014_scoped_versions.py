@@ -80,6 +80,7 @@ class Migration(migrations.Migration):
                     models.DateTimeField(help_text="Its publish time while published, for its neighbours.", null=True),
                 ),
             ],
+            options={"verbose_name": "article scopes", "verbose_name_plural": "article scopes"},
         ),
         migrations.RunPython(article_scopes, migrations.RunPython.noop),
     ]
