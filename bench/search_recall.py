@@ -46,6 +46,7 @@ def read_corpus(git_dir):
         text=True,
         check=True,
     ).stdout.split()
+    names = [name for name in names if re.fullmatch(r"news/\d{8}\.md", name)]
     blobs = subprocess.run(
         ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
         input="".join(f"HEAD:{name}\n" for name in names).encode(),

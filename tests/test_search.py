@@ -674,3 +674,20 @@ def test_reader_searches_from_the_header_in_traditional_characters(live_server, 
     assert page.locator(".search-results mark").first.inner_text() == "党建"
     assert "找到 1 篇文章" in page.get_by_role("status").inner_text()
     screenshot(page, "search-results")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_filters_fold_away_on_phones_and_show_on_wide_screens(live_server, page, screenshot):
+    make("党建引领聚合力")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(live_server.url + SEARCH + "?q=%E5%85%9A%E5%BB%BA")
+    section = page.locator("select[name=section]")
+    assert not section.is_visible()
+    page.get_by_text("筛选与排序").click()
+    assert section.is_visible()
+    screenshot(page, "search-filters-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + SEARCH + "?q=%E5%85%9A%E5%BB%BA")
+    assert section.is_visible()
+    assert not page.get_by_text("筛选与排序").is_visible()
