@@ -87,7 +87,7 @@ def load(items):
 
     s2t = opencc.OpenCC("s2t")
     Article.objects.all().delete()
-    section, _ = Section.objects.get_or_create(name="联播", defaults={"slug": "lianbo"})
+    section, _ = Section.objects.get_or_create(name="联播")
     rows = []
     for index, (title, body, day) in enumerate(items):
         if index % TRADITIONAL == 5:
