@@ -27,8 +27,7 @@ length limit (a tsvector's positions end at 16,383). On SQLite the same text is 
 Relevance is a class: first the articles whose title or subtitle holds every term, then those whose
 title, subtitle, tags or units hold each term, then the rest. Within each, an article where every
 term stands as a word (not the end of one word and the start of the next, as 党建 in 从严治党建设)
-comes first, then newest first. A page of results is read without ranking every match: see
-``Results``.
+comes first, then newest first, within the first ``Results.WINDOW`` matches (see ``Results``).
 """
 
 import math
@@ -255,13 +254,11 @@ class Query:
     """A parsed query: terms that must all match.
 
     ``indexed`` False asks the database to check the query row by row rather than look it up in
-    the GIN index (see ``Results``); ``as_words`` asks for the rows where each term stands as a
-    word (``Term.word_pattern``).
+    the GIN index (for a few rows already chosen: see ``Results``).
     """
 
     terms: tuple
     indexed: bool = True
-    as_words: bool = False
 
     def __bool__(self):
         return bool(self.terms)
@@ -272,12 +269,6 @@ class Query:
     def each_term(self):
         """A query for each term."""
         return [replace(self, terms=(term,)) for term in self.terms]
-
-    def in_words(self):
-        """The query for the articles where every term stands as a word (None when that is every
-        article that matches)."""
-        patterns = [term.word_pattern for term in self.terms]
-        return replace(self, as_words=True) if any(patterns) else None
 
     @property
     def text(self):
@@ -311,9 +302,9 @@ def parse(text):
 
 @DocumentField.register_lookup
 class Matches(models.Lookup):
-    """``document__matches=query``: the rows where every term of a ``Query`` occurs (as words,
-    if it says so). On PostgreSQL through the GIN index of ``search_keys()`` unless the query says
-    ``indexed=False``, and ``strpos``; elsewhere ``instr``."""
+    """``document__matches=query``: the rows where every term of a ``Query`` occurs. On PostgreSQL
+    through the GIN index of ``search_keys()`` unless the query says ``indexed=False``, and
+    ``strpos``; elsewhere ``instr``."""
 
     lookup_name = "matches"
     prepare_rhs = False
@@ -331,9 +322,6 @@ class Matches(models.Lookup):
             sql.append("(" + " OR ".join([find.format(lhs)] * len(term.variants)) + ")")
             for variant in term.variants:
                 params += [*lhs_params, variant]
-            if self.rhs.as_words and term.word_pattern:
-                sql.append(f"{lhs} ~ %s" if postgresql else f"{lhs} REGEXP %s")
-                params += [*lhs_params, term.word_pattern]
         return " AND ".join(sql), params
 
 
@@ -355,109 +343,83 @@ def through_gin_indexes():
 class Results:
     """Matching articles, as a Paginator wants them (``count()`` and slices), at most ``limit``.
 
-    By relevance an article has a *level*, (field, word): field 3 when the title or subtitle holds
-    every term, 2 when title, subtitle, tags or units hold each term, 1 for any match; word 1 when
-    every term stands as a word somewhere in the article (``Query.in_words``), else 0. Higher
-    levels come first, newest first within a level. The first ``stop`` results are among the
-    ``stop`` newest articles of level L *or higher*, for each level L (an article of level L that
-    is not is preceded by ``stop`` newer ones of level L or more), so merging these short lists
-    gives the exact order, and no query ranks every match.
+    One query reads the matches through the GIN indexes, up to ``limit`` + 1 of them, already in
+    order: by relevance, the *field* first (3 when the title or subtitle holds every term, 2 when
+    title, subtitle, tags or units hold each term, 1 for any match, checked with ``strpos`` on the
+    short head and labels of the rows found), then newest first; or newest first alone. That gives
+    the count (exact up to ``limit``), the facets' ids and the order of every page.
 
-    Each list is read the cheaper of two ways. A list with few members is *looked up* whole
-    through the GIN indexes (at most ``limit`` + 1 rows, in no order). One with many is *walked*:
-    the newest published articles are checked row by row, which stops after ``stop`` members.
-    PostgreSQL's estimates for these queries are far off (it has no idea how often characters
-    occur together), so the choice is not left to it: a short walk is tried first, then the
-    lookup, and a full walk only for a list of more than ``limit`` members that the short walk did
-    not fill. The count is the lookup of level (1, 0), exact up to ``limit``; beyond, ``estimate``
-    extrapolates from the newest ``SAMPLE`` articles.
+    Whether each term stands as a word (``Term.word_pattern``) is a long regular expression, too
+    costly for every match: it is checked in Python on the documents of the first ``WINDOW``
+    matches only (the *ranking window*), and within the window an article where every term stands
+    as a word comes before the others of its field, newest first; the matches after the window keep
+    the order of the query. Every page is a slice of that one ranking.
     """
 
-    WALK, WALK_PER_RESULT = 1000, 5  # a short walk looks at max(WALK, WALK_PER_RESULT × stop) articles
+    WINDOW = 200  # matches (in the order of the query) ranked by whether their terms stand as words
     SAMPLE = 2000  # articles checked for an estimate of a count beyond the limit
 
     def __init__(self, query, articles=None, order="relevance", limit=None):
         self.query, self.order, self.limit = query, order, limit or MAX_RESULTS
         self.articles = Article.objects.published().for_list() if articles is None else articles
-        self._looked_up = {}  # level: up to limit + 1 members, in no order
-        self._walk_starts = {}  # walk: where a walk of that many articles ends
 
-    @cached_property
-    def levels(self):
-        """The levels, highest first."""
-        if self.order == "date":
-            return [(1, 0)]
-        word = [1, 0] if self.query.in_words() else [0]
-        return [(field, w) for field in (3, 2, 1) for w in word]
-
-    def _field(self, field, query):
-        if field == 1:
-            return Q(search_entry__document__matches=query)
-        if field == 3:
-            return Q(search_entry__head__matches=query)
+    def _field(self):
+        """The relevance field of a match, as an SQL expression (row by row: on short texts)."""
+        query = self.query.row_by_row()
         each = [
             Q(search_entry__head__matches=term) | Q(search_entry__labels__matches=term) for term in query.each_term()
         ]
-        return Q(*each)
+        return models.Case(
+            models.When(Q(search_entry__head__matches=query), then=3),
+            models.When(Q(*each), then=2),
+            default=1,
+            output_field=models.IntegerField(),
+        )
 
-    def _members(self, level, indexed=True):
-        """The articles of ``level`` or higher, matched through the GIN indexes or row by row."""
-        query = self.query if indexed else self.query.row_by_row()
-        field, word = level
-        condition = self._field(field, query)
-        if word:
-            condition &= Q(search_entry__document__matches=query.in_words().row_by_row())
-        if word and field < 3:
-            condition |= self._field(field + 1, query)
-        return self.articles.filter(condition)
-
-    def lookup(self, level):
-        """The query that looks up (up to ``limit`` + 1) members of a level or higher, in no order."""
-        return self._members(level).order_by().values_list("pk", "publish_at")[: self.limit + 1]
-
-    def _look_up(self, level):
-        if level not in self._looked_up:
+    @cached_property
+    def _matches(self):
+        """Up to ``limit`` + 1 matches, (pk, field), in the order of the query (see the class)."""
+        if not self.query:
+            return []
+        matches = self.articles.filter(search_entry__document__matches=self.query).order_by()
+        if self.order == "date":
+            rows = matches.order_by("-publish_at", "-pk").values_list("pk", flat=True)[: self.limit + 1]
             with through_gin_indexes():
-                self._looked_up[level] = list(self.lookup(level))
-        return self._looked_up[level]
+                return [(pk, 1) for pk in rows]
+        rows = (
+            matches.annotate(field=self._field())
+            .order_by("-field", "-publish_at", "-pk")
+            .values_list("pk", "field")[: self.limit + 1]
+        )
+        with through_gin_indexes():
+            return list(rows)
 
-    def _walk(self, level, stop, walk=None):
-        """The ``stop`` newest members of a level or higher, found by checking the newest articles
-        one by one; with ``walk``, only the newest ``walk`` articles are checked (so fewer may be found)."""
-        members = self._members(level, indexed=False).order_by("-publish_at", "-pk")
-        if walk is not None:
-            oldest = self._walk_start(walk)
-            if oldest is not None:
-                members = members.filter(publish_at__gte=oldest)
-        return list(members.values_list("pk", "publish_at")[:stop])
-
-    def _walk_start(self, walk):
-        """The publish time of the ``walk``-th newest article (None if there are fewer)."""
-        if walk not in self._walk_starts:
-            times = self.articles.order_by("-publish_at", "-pk").values_list("publish_at", flat=True)
-            self._walk_starts[walk] = next(iter(times[walk - 1 : walk]), None)
-        return self._walk_starts[walk]
-
-    def _newest(self, level, stop):
-        """The ``stop`` newest members of a level or higher, or more."""
-        if level in self._looked_up and len(self._looked_up[level]) <= self.limit:
-            return self._looked_up[level]
-        if level != (1, 0):  # level (1, 0) is looked up anyway, by count()
-            walked = self._walk(level, stop, walk=max(self.WALK, self.WALK_PER_RESULT * stop))
-            if len(walked) == stop:
-                return walked
-        if len(self._look_up(level)) <= self.limit:
-            return self._looked_up[level]
-        return self._walk(level, stop)
+    @cached_property
+    def ranked(self):
+        """The ids of the matches in the order shown, at most ``limit``."""
+        matches = self._matches[: self.limit]
+        patterns = [re.compile(term.word_pattern) for term in self.query.terms if term.word_pattern]
+        if self.order == "date" or not patterns:
+            return [pk for pk, _field in matches]
+        window = matches[: self.WINDOW]
+        documents = dict(
+            SearchEntry.objects.filter(article_id__in=[pk for pk, _field in window]).values_list(
+                "article_id", "document"
+            )
+        )
+        as_words = {pk for pk, _field in window if all(pattern.search(documents.get(pk, "")) for pattern in patterns)}
+        # Stable: newest first stays within (field, word).
+        ordered = sorted(window, key=lambda match: (-match[1], match[0] not in as_words))
+        return [pk for pk, _field in ordered + matches[self.WINDOW :]]
 
     def count(self):
         """The number of matches, counted up to ``limit`` (see ``more``)."""
-        return min(len(self._look_up((1, 0))), self.limit) if self.query else 0
+        return min(len(self._matches), self.limit)
 
     @property
     def more(self):
         """Whether more articles match than are counted and paged."""
-        return bool(self.query) and len(self._look_up((1, 0))) > self.limit
+        return len(self._matches) > self.limit
 
     @cached_property
     def estimate(self):
@@ -465,7 +427,7 @@ class Results:
         SAMPLE articles times the number of articles, in two significant digits, and never
         less than the limit."""
         newest = self.articles.order_by("-publish_at", "-pk").values("pk")[: self.SAMPLE]
-        matched = self._members((1, 0), indexed=False).filter(pk__in=newest).count()
+        matched = self.articles.filter(pk__in=newest, search_entry__document__matches=self.query.row_by_row()).count()
         total = self.articles.count()
         guess = matched * total / min(total, self.SAMPLE) if total else 0
         digits = max(0, len(str(int(guess))) - 2)
@@ -474,16 +436,9 @@ class Results:
     def __len__(self):
         return self.count()
 
-    def ranked_ids(self, stop):
-        best = {}
-        for level in reversed(self.levels):
-            for pk, publish_at in self._newest(level, stop):
-                best[pk] = (level, publish_at, pk)
-        return [key[2] for key in sorted(best.values(), reverse=True)][:stop]
-
     def matched_ids(self):
         """The ids of the matches counted (at most ``limit`` + 1), for facets."""
-        return [pk for pk, _at in self._look_up((1, 0))]
+        return [pk for pk, _field in self._matches]
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
@@ -491,7 +446,7 @@ class Results:
         start, stop = key.start or 0, min(key.stop if key.stop is not None else self.limit, self.limit)
         if not self.query or start >= stop:
             return []
-        ids = self.ranked_ids(stop)[start:stop]
+        ids = self.ranked[start:stop]
         found = self.articles.in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 

@@ -322,14 +322,10 @@ def test_relevance_pages_agree_with_one_long_ranking(ranked):
     assert [article for start in range(0, 8, 3) for article in results[start : start + 3]] == whole
 
 
-@pytest.mark.parametrize(("limit", "walk", "ways"), [(1000, 200, {200}), (40, 2, {2}), (6, 1, {1, None})])
-def test_every_way_of_reading_a_class_gives_the_same_ranking(db, monkeypatch, limit, walk, ways):
-    """Classes read whole, by a short walk, or by a full walk: the pages are those of one ranking."""
-    monkeypatch.setattr(search.Results, "WALK", walk)
-    monkeypatch.setattr(search.Results, "WALK_PER_RESULT", 0)
-    walks = set()
-    walked = search.Results._walk
-    monkeypatch.setattr(search.Results, "_walk", lambda self, *a, walk=None: walks.add(walk) or walked(self, *a, walk))
+@pytest.mark.parametrize(("limit", "window"), [(1000, 200), (40, 200), (6, 200), (40, 5)])
+def test_every_page_is_a_slice_of_one_ranking(db, monkeypatch, limit, window):
+    """Pages of any size, under any limit: the slices of one ranking, by relevance or by date."""
+    monkeypatch.setattr(search.Results, "WINDOW", window)
     rng = random.Random(4)
     expected = []
     for i in range(45):
@@ -350,7 +346,18 @@ def test_every_way_of_reading_a_class_gives_the_same_ranking(db, monkeypatch, li
         for start in range(0, len(whole), 7):
             page = search.Results(search.parse("临安"), order=order, limit=limit)[start : start + 7]
             assert [article.title for article in page] == whole[start : start + 7], (order, start)
-    assert walks == ways  # short walks (of that many articles) and full walks (None) were taken
+
+
+def test_words_rank_first_within_the_ranking_window(db, monkeypatch):
+    """党建 as a word comes before 从严治党建设 among the first WINDOW matches of a field; after the
+    window, newest first (the documented limit of the ranking)."""
+    monkeypatch.setattr(search.Results, "WINDOW", 3)
+    split = [make(f"新闻{i}", body="<p>从严治党建设。</p>", publish_at=days_ago(i + 1)) for i in range(4)]
+    word = make("旧闻", body="<p>加强党建工作。</p>", publish_at=days_ago(10))
+    older = make("更旧", body="<p>加强党建工作。</p>", publish_at=days_ago(20))
+    assert list(search.search(search.parse("党建"))[0:6]) == [*split, word, older]
+    monkeypatch.setattr(search.Results, "WINDOW", 5)
+    assert list(search.search(search.parse("党建"))[0:6]) == [word, *split, older]
 
 
 def test_filters_by_section_column_unit_and_dates(client, db):
