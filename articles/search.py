@@ -304,7 +304,8 @@ def parse(text):
 class Matches(models.Lookup):
     """``document__matches=query``: the rows where every term of a ``Query`` occurs. On PostgreSQL
     through the GIN index of ``search_keys()`` unless the query says ``indexed=False``, and
-    ``strpos``; elsewhere ``instr``."""
+    ``strpos`` (not for a term of one or two characters: its key is the term, so the index alone
+    is exact, and the documents are not read); elsewhere ``instr``."""
 
     lookup_name = "matches"
     prepare_rhs = False
@@ -319,6 +320,8 @@ class Matches(models.Lookup):
                 sql.append("(" + " OR ".join([f"search_keys({lhs}) @> %s::text[]"] * len(term.variants)) + ")")
                 for variant in term.variants:
                     params += [*lhs_params, keys(variant)]
+                if all(len(variant) <= 2 for variant in term.variants):
+                    continue  # the key is the variant itself: the index is exact, no text to read
             sql.append("(" + " OR ".join([find.format(lhs)] * len(term.variants)) + ")")
             for variant in term.variants:
                 params += [*lhs_params, variant]
