@@ -430,8 +430,9 @@ class Results:
         SAMPLE articles times the number of articles, in two significant digits, and never
         less than the limit."""
         newest = list(self.articles.order_by("-publish_at", "-pk").values_list("pk", flat=True)[: self.SAMPLE])
-        with through_gin_indexes():
-            matched = SearchEntry.objects.filter(article_id__in=newest, document__matches=self.query).count()
+        # Row by row: told to use the GIN index here, PostgreSQL reads these rows by their keys and
+        # computes search_keys() on each (0.5 s for 新); strpos on them is 20 ms.
+        matched = SearchEntry.objects.filter(article_id__in=newest, document__matches=self.query.row_by_row()).count()
         total = self.articles.count()
         guess = matched * total / min(total, self.SAMPLE) if total else 0
         digits = max(0, len(str(int(guess))) - 2)
