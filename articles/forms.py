@@ -515,6 +515,15 @@ class SearchForm(forms.Form):
         """The parsed query (empty when the form is invalid or nothing searchable was typed)."""
         return search.parse(self.cleaned_data["q"]) if self.is_valid() else search.Query(())
 
+    @property
+    def filtered(self):
+        """Whether a filter or an order was chosen (the filters are then shown unfolded)."""
+        return self.is_valid() and any(self.cleaned_data[name] for name in self.fields if name != "q")
+
+    def suggestion(self, results):
+        """What the reader may have meant (see ``search.suggest``), or None."""
+        return search.suggest(self.cleaned_data["q"], self.filtered_articles, results.count())
+
     def results(self, articles):
         if not self.query:
             return articles.none()
@@ -530,6 +539,7 @@ class SearchForm(forms.Form):
             articles = articles.filter(publish_at__gte=_day_start(data["start"]))
         if data["end"]:
             articles = articles.filter(publish_at__lt=_day_start(data["end"] + datetime.timedelta(days=1)))
+        self.filtered_articles = articles
         return search.search(self.query, articles, order=data["sort"] or "relevance")
 
 

@@ -1011,18 +1011,15 @@ class ImageRendition(models.Model):
 
 
 class DocumentField(models.TextField):
-    """Searchable text: a ``tsvector`` on PostgreSQL, plain text elsewhere. What is stored in it, and
-    how it is queried (its ``matches`` lookup), is ``articles.search``'s business."""
-
-    def db_type(self, connection):
-        return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
+    """Searchable text, normalised. What is stored in it, and how it is queried (its ``matches``
+    lookup), is ``articles.search``'s business."""
 
 
 class SearchEntry(models.Model):
     """The search index row of an article, written and read by ``articles.search`` (see that module).
 
     Rebuilt from the articles at any time (``manage.py rebuild_search_index``). On PostgreSQL each
-    field has a GIN index, created by a migration (SQLite has no GIN indexes).
+    field has a GIN index of its ``search_keys()``, created by a migration (SQLite has none).
     """
 
     article = models.OneToOneField(

@@ -1,37 +1,42 @@
 """Chinese full-text search: normalisation, indexing and querying.
 
-Chinese has no spaces between words, so text is cut into *slots*: one per Han (or kana, hangul)
-character and one per run of other letters and digits ("5g", "2025"). A run of anything else
-(spaces, punctuation, emoji) is one separator slot. Before cutting, text is normalised: NFKC
-(full-width to half-width), lower case, traditional to simplified characters (OpenCC).
+Text is *normalised* before it is stored or searched: NFKC (full-width forms to half-width, and
+the other compatibility forms), lower case, traditional to simplified characters (OpenCC), every
+run of white space to one space. Each run of Latin letters and digits (a *word*: ``5g``, ``2025``,
+``covid``) is wrapped in ``MARK`` characters, so that a word matches only a whole word (``g`` is not
+found in ``5g``, ``2.4%`` not in ``12.4%``); the texts of an article are joined by ``FIELD_END``,
+so that no match runs from one into the next.
 
-A query is a list of terms that must all match (AND). A term matches where its slots occur one
-after the other in the text: 党 and 智能建造 are found inside 党建引领智能建造. Words separated by
-spaces are separate terms; a quoted phrase is one term in which a separator must stand where the
-phrase has one.
+A query is a list of *terms* that must all match (AND), and a term matches where its normalised
+text occurs in the normalised text of the article, character for character: 党 and 智能建造 are
+found inside 党建引领智能建造. Words separated by spaces or punctuation are separate terms, except
+that numbers and words joined by ``. , : / - ~`` or followed by ``%`` stay one term (``2.4%``,
+``covid-19``, ``2020-2025``, ``2025年``); a quoted phrase is one term, its punctuation and spaces
+included (``"上、下"`` finds 上、下 but not 上，下 nor 上下). A term in traditional characters is
+also searched as typed and converted character by character, besides converted in context (吒 is
+咤 to OpenCC alone, but stays 吒 in 哪吒).
 
-On PostgreSQL an article's text is stored as a ``tsvector`` whose lexemes are every character and
-every pair of adjacent characters (and the Latin/digit words), at the position of their slot and
-weighted A (title, subtitle), B (tags, units), C (summary, body, captions) or D (author, source),
-under a GIN index. A term of one character looks up that character; a longer term looks up its
-pairs in a phrase (``'智能' <-> '能建' <-> '建造'``), so every query is an index lookup and no
-parser or dictionary of PostgreSQL is involved. Elsewhere (SQLite) the slots are stored as text
-and a term is a ``LIKE``: slower, the same results.
+Each article has a ``SearchEntry`` row holding that normalised text (``document``), and the
+normalised title and subtitle (``head``) and tags and units (``labels``) for relevance. On
+PostgreSQL a GIN index over ``search_keys(document)`` (a SQL function, see migration 0015: every
+character and every pair of adjacent characters) finds the rows that hold every character pair of
+a term, and ``strpos`` confirms the term; nothing else is stored, so the index is small and has no
+length limit (a tsvector's positions end at 16,383). On SQLite the same text is scanned with
+``instr``: slower, the same results.
 
-Relevance is a class: first the articles whose title or subtitle holds every term, then those
-whose title, subtitle, tags or units hold each term, then the rest; newest first within each.
-Two small vectors, ``head`` (title, subtitle) and ``labels`` (tags, units), have GIN indexes of
-their own for the first two classes. A page of results is read without ranking every match:
-see ``Results``.
+Relevance is a class: first the articles whose title or subtitle holds every term, then those whose
+title, subtitle, tags or units hold each term, then the rest. Within each, an article where every
+term stands as a word (not the end of one word and the start of the next, as 党建 in 从严治党建设)
+comes first, then newest first, within the first ``Results.WINDOW`` matches (see ``Results``).
 """
 
+import math
 import re
 import unicodedata
-from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
-from html.parser import HTMLParser
+from html import unescape
 
 import opencc
 from django.db import connection, models, transaction
@@ -40,15 +45,14 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from . import words
 from .models import Article, DocumentField, SearchEntry
 
 MAX_QUERY_LENGTH = 100  # characters; longer queries are refused by the form
-MAX_RESULTS = 1000  # results counted and paged; more are reported as "more than 1000"
-MAX_TOKEN_LENGTH = 40  # longer Latin/digit runs are cut to this (PostgreSQL limits lexemes to 2 kB)
-MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
-MAX_POSITIONS_PER_LEXEME = 256  # PostgreSQL keeps no more
-SEPARATOR = "|"  # the separator slot in stored text (never a letter, digit or Han character)
-END_OF_FIELD = "‖"  # between the fields of stored text, so that no phrase runs from one into the next
+MAX_RESULTS = 1000  # results counted exactly and paged; beyond, the count is estimated
+MAX_KEYS = 16  # character pairs of a term looked up in the index (strpos checks the whole term)
+MARK = "\x1f"  # around each Latin/digit word in stored text
+FIELD_END = "\x1e"  # between the texts of an article
 
 CJK = (
     "\u3040-\u30fa\u30fc-\u30ff"  # kana (not the middle dot ・)
@@ -56,8 +60,13 @@ CJK = (
     "\uac00-\ud7af"  # hangul
     "\U00020000-\U0003134f"  # Han extensions B-H
 )
-SLOT_RE = re.compile(rf"(?P<cjk>[{CJK}])|(?P<word>[^\W_{CJK}]+)")
+LETTER = rf"[^\W_{CJK}]"  # a letter or digit of a word (not CJK)
+WORD_RE = re.compile(rf"{LETTER}+")
 CJK_RE = re.compile(rf"[{CJK}]")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+SPACE_RE = re.compile(r"\s+")
+# A term outside quotes: CJK characters and words, words joined by connectors, a trailing %.
+TERM_RE = re.compile(rf"(?:[{CJK}]|{LETTER}+(?:[.,:/\-~]{LETTER}+)*[%‰]?)+")
 QUOTED_RE = re.compile(r'"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|([^\s"“「]+)')
 
 _t2s = opencc.OpenCC("t2s")
@@ -66,151 +75,66 @@ _t2s = opencc.OpenCC("t2s")
 # --- normalisation -----------------------------------------------------------------------------
 
 
+def fold(text):
+    """NFKC (full-width to half-width) and lower case, control characters to spaces."""
+    return CONTROL_RE.sub(" ", unicodedata.normalize("NFKC", text).lower())
+
+
 def normalize(text):
-    """Full-width to half-width, lower case, traditional to simplified."""
-    return _t2s.convert(unicodedata.normalize("NFKC", text).lower())
+    """Folded, traditional to simplified, white space runs to one space."""
+    return SPACE_RE.sub(" ", _t2s.convert(fold(text))).strip()
 
 
-@lru_cache(maxsize=65536)
-def _fold_char(char):
-    return unicodedata.normalize("NFKC", char).lower()
+def mark_words(normal):
+    """Normalised text with MARK around each Latin/digit word."""
+    return WORD_RE.sub(f"{MARK}\\g<0>{MARK}", normal)
 
 
-def _normalize_with_offsets(text):
-    """``normalize(text)``, character by character, and for each character of the result the
-    index of the original one (to highlight a match in the original text)."""
-    pieces = [_fold_char(char) for char in text]
-    folded = "".join(pieces)
-    offsets = [index for index, piece in enumerate(pieces) for _ in piece]
-    converted = _t2s.convert(folded)
-    if len(converted) != len(folded):  # t2s keeps the length; if it ever does not, convert less
-        converted = "".join(_t2s.convert(char) for char in folded)
-    return (converted, offsets) if len(converted) == len(folded) else (folded, offsets)
+def stored(text):
+    return mark_words(normalize(text))
 
 
-def _cut(normal, offsets=None):
-    """(slot, is_cjk, start, end) of normalised text; with ``offsets``, start and end are indexes
-    into the original text. A slot is a character or a word, or SEPARATOR between two of them."""
-    result = []
-    previous_end = 0
-    for match in SLOT_RE.finditer(normal):
-        start, end = match.span()
-        if start > previous_end and result:
-            gap = (offsets[previous_end], offsets[start]) if offsets else (previous_end, start)
-            result.append((SEPARATOR, False, *gap))
-        previous_end = end
-        span = (offsets[start], offsets[end - 1] + 1) if offsets else (start, end)
-        result.append((match.group()[:MAX_TOKEN_LENGTH], match.lastgroup == "cjk", *span))
-    return result
-
-
-def slots(text):
-    """The slots of ``text``: normalised characters and words, and SEPARATOR between them."""
-    return [slot for slot, _cjk, _start, _end in _cut(normalize(text))]
-
-
-def _is_cjk(slot):
-    return CJK_RE.fullmatch(slot) is not None
-
-
-class _TextExtractor(HTMLParser):
-    BLOCKS = {"p", "br", "div", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "blockquote", "pre", "hr"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts = []
-
-    def handle_starttag(self, tag, attrs):
-        self.handle_endtag(tag)
-
-    def handle_endtag(self, tag):
-        if tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        self.parts.append(data)
+_BLOCK_RE = re.compile(r"<(?:/?(?:p|div|li|td|th|tr|h[1-6]|blockquote|pre|figure|figcaption)|br|hr)\b[^>]*>", re.I)
+_TAG_RE = re.compile(r"<[^>]*>")
 
 
 def plain_text(body_html):
     """The text of sanitised body HTML, a line per block (inline markup does not split words)."""
-    parser = _TextExtractor()
-    parser.feed(body_html or "")
-    parser.close()
-    return "\n".join(line.strip() for line in "".join(parser.parts).splitlines() if line.strip())
+    text = unescape(_TAG_RE.sub("", _BLOCK_RE.sub("\n", body_html or "")))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 # --- indexing ----------------------------------------------------------------------------------
 
 
 def _fields(article):
-    """What is searched in an article, by weight. Tags, units and images come from prefetches."""
+    """What is searched in an article, by relevance. Tags, units and images come from prefetches."""
     images = [text for image in article.images.all() for text in (image.caption, image.alt_text) if text]
     return [
-        ("A", [article.title, article.subtitle]),
-        ("B", [tag.name for tag in article.tags.all()] + [link.unit.name for link in article.unit_links.all()]),
-        ("C", [article.summary, plain_text(article.body), *images]),
-        ("D", [article.author, article.source]),
+        [article.title, article.subtitle],
+        [tag.name for tag in article.tags.all()] + [link.unit.name for link in article.unit_links.all()],
+        [article.summary, plain_text(article.body), *images, article.author, article.source],
     ]
 
 
-def _slotted(fields):
-    """(weight, [cut of each non-empty text]) of each field."""
-    return [(weight, [cut for cut in (_cut(normalize(text)) for text in texts) if cut]) for weight, texts in fields]
+def joined(texts):
+    """The stored text of several texts: each normalised, FIELD_END around each."""
+    parts = [part for part in (stored(text) for text in texts if text) if part]
+    return FIELD_END + FIELD_END.join(parts) + FIELD_END if parts else FIELD_END
 
 
-def tsvector_text(slotted):
-    """PostgreSQL's text form of the tsvector of ``_slotted`` fields.
-
-    Each slot takes a position, and so does the separator between two texts; one more position
-    between fields (weights) keeps a phrase from running from one field into the next.
-    """
-    lexemes = defaultdict(list)
-    position = 0
-    for weight, texts in slotted:
-        position += 1
-        for cut in texts:
-            position += 1
-            previous = previous_place = None
-            for slot, cjk, _start, _end in cut:
-                position += 1
-                if slot == SEPARATOR:
-                    previous = None
-                    continue
-                place = f"{position if position < MAX_POSITION else MAX_POSITION}{weight}"
-                lexemes[slot].append(place)
-                if not cjk:
-                    previous = None
-                    continue
-                if previous is not None:
-                    lexemes[previous + slot].append(previous_place)
-                previous, previous_place = slot, place
-    return " ".join(
-        f"{_quote(lexeme)}:{','.join(places[:MAX_POSITIONS_PER_LEXEME])}" for lexeme, places in lexemes.items()
-    )
-
-
-def slot_text(slotted):
-    """The stored text of ``_slotted`` fields where there is no tsvector: ' 党 建 | 5g ‖ … ‖ '."""
-    groups = [f" {SEPARATOR} ".join(" ".join(slot for slot, *_rest in cut) for cut in texts) for _w, texts in slotted]
-    return " " + " ".join(f"{group} {END_OF_FIELD}".lstrip() for group in groups) + " "
-
-
-def entry_for(article, vendor):
-    """The SearchEntry of an article (not saved). ``vendor`` is the database's, e.g. "postgresql"."""
-    slotted = _slotted(_fields(article))
-    serialise = tsvector_text if vendor == "postgresql" else slot_text
+def entry_for(article):
+    """The SearchEntry of an article (not saved)."""
+    head, labels, rest = _fields(article)
     return SearchEntry(
-        article_id=article.pk,
-        head=serialise(slotted[:1]),
-        labels=serialise(slotted[1:2]),
-        document=serialise(slotted),
+        article_id=article.pk, head=joined(head), labels=joined(labels), document=joined(head + labels + rest)
     )
 
 
 def index_articles(pks):
     """Write the index entries of these articles (of any status: queries apply published())."""
     articles = Article.objects.prefetch_related("tags", "images", "unit_links__unit").filter(pk__in=list(pks))
-    entries = [entry_for(article, connection.vendor) for article in articles]
+    entries = [entry_for(article) for article in articles]
     with transaction.atomic():
         SearchEntry.objects.filter(article_id__in=[entry.article_id for entry in entries]).delete()
         SearchEntry.objects.bulk_create(entries)
@@ -221,69 +145,109 @@ def remove_articles(pks):
     SearchEntry.objects.filter(article_id__in=list(pks)).delete()
 
 
+GIN_INDEXES = {column: f"articles_searchentry_{column}_keys" for column in ("document", "head", "labels")}
+
+
+def create_gin_indexes(cursor):
+    for column, name in GIN_INDEXES.items():
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON articles_searchentry USING gin (search_keys({column}))")
+
+
 def rebuild(batch_size=100, progress=None):
-    """Index every article again, in batches. Returns the number of articles indexed."""
-    SearchEntry.objects.all().delete()
+    """Index every article again, in batches, then analyse the database (the planner's estimates
+    of the new index and of the articles). On PostgreSQL the GIN indexes are dropped first and
+    built once at the end, all in one transaction: searches wait until it is complete."""
     pks = list(Article.objects.order_by("pk").values_list("pk", flat=True))
     done = 0
-    for start in range(0, len(pks), batch_size):
-        done += index_articles(pks[start : start + batch_size])
-        if progress:
-            progress(done, len(pks))
+    with transaction.atomic():
+        postgresql = connection.vendor == "postgresql"
+        with connection.cursor() as cursor:
+            if postgresql:
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                cursor.execute(f"DROP INDEX IF EXISTS {', '.join(GIN_INDEXES.values())}")
+                cursor.execute("TRUNCATE articles_searchentry")
+            else:
+                SearchEntry.objects.all().delete()
+        for start in range(0, len(pks), batch_size):
+            articles = Article.objects.prefetch_related("tags", "images", "unit_links__unit").filter(
+                pk__in=pks[start : start + batch_size]
+            )
+            entries = [entry_for(article) for article in articles]
+            SearchEntry.objects.bulk_create(entries)
+            done += len(entries)
+            if progress:
+                progress(done, len(pks))
+        with connection.cursor() as cursor:
+            if postgresql:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the foreign keys before indexing
+                create_gin_indexes(cursor)
+    with connection.cursor() as cursor:
+        # Every table: after a bulk load the articles' statistics are as stale as the index's, and
+        # with them the planner checks search_keys() row by row (2 s instead of milliseconds).
+        cursor.execute("ANALYZE")
     return done
 
 
 # --- querying ----------------------------------------------------------------------------------
 
 
-def _quote(lexeme):
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+def keys(variant):
+    """The index keys that every text holding ``variant`` has: its character pairs (spread over
+    the term, at most MAX_KEYS), or its one character."""
+    if len(variant) == 1:
+        return [variant]
+    pairs = list(dict.fromkeys(variant[i : i + 2] for i in range(len(variant) - 1)))
+    step = math.ceil(len(pairs) / MAX_KEYS)
+    return pairs[::step] if step > 1 else pairs
 
 
 @dataclass(frozen=True)
 class Term:
-    """Slots that must occur one after the other (SEPARATOR where a separator must stand)."""
+    """Stored text that must occur in an article, in one of its ``variants`` (the first is the
+    term converted in context, as shown to the reader)."""
 
-    slots: tuple
+    variants: tuple
 
-    def lexemes(self):
-        """(lexeme, slot index) that find the term: the pairs along a run of Han characters (a
-        single character for a run of one), the whole words."""
-        found = []
-        for index, slot in enumerate(self.slots):
-            if slot == SEPARATOR:
-                continue
-            if not _is_cjk(slot):
-                found.append((slot, index))
-            elif index + 1 < len(self.slots) and _is_cjk(self.slots[index + 1]):
-                found.append((slot + self.slots[index + 1], index))
-            elif index == 0 or not _is_cjk(self.slots[index - 1]):
-                found.append((slot, index))
-        return found
-
-    def tsquery(self):
-        lexemes = self.lexemes()
-        text = _quote(lexemes[0][0])
-        for (lexeme, index), (_previous, previous_index) in zip(lexemes[1:], lexemes, strict=False):
-            text += f" <{index - previous_index}> {_quote(lexeme)}"
-        return f"({text})"
-
-    def pattern(self):
-        return f" {' '.join(self.slots)} "
+    @property
+    def text(self):
+        """The term as shown to the reader."""
+        return self.variants[0].replace(MARK, "")
 
     @cached_property
     def regex(self):
-        """A regular expression that finds the term in normalised text."""
-        parts = []
-        for slot in self.slots:
-            if slot == SEPARATOR:
-                parts.append(r"[\W_]+")
-            elif _is_cjk(slot):
-                parts.append(re.escape(slot))
-            else:  # a whole word: no letter or digit just before it, nor just after
-                after = rf"(?![^\W_{CJK}])" if len(slot) < MAX_TOKEN_LENGTH else ""
-                parts.append(rf"(?<![^\W_{CJK}]){re.escape(slot)}{after}")
-        return re.compile("".join(parts))
+        """A regular expression that finds the term (any variant) in folded or normalised text."""
+        return re.compile("|".join(_variant_pattern(variant) for variant in self.variants))
+
+    @cached_property
+    def word_pattern(self):
+        """A regular expression that finds the term where it stands as a word or words (see
+        ``words.edges``), or None when every occurrence does."""
+        patterns = []
+        for variant in self.variants:
+            before, after = words.edges(variant)
+            if not before and not after:
+                return None
+            patterns.append(
+                (f"(?<!{before})" if before else "") + re.escape(variant) + (f"(?!{after})" if after else "")
+            )
+        return "|".join(patterns)
+
+
+def _variant_pattern(variant):
+    """The regex of a stored variant over text that is not marked: MARK becomes a word boundary,
+    a space any white space."""
+    parts = []
+    for index, char in enumerate(variant):
+        if char == MARK:
+            following = variant[index + 1 : index + 2]
+            parts.append(
+                rf"(?<!{LETTER})" if following and following != MARK and WORD_RE.match(following) else rf"(?!{LETTER})"
+            )
+        elif char == " ":
+            parts.append(r"\s+")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -291,7 +255,7 @@ class Query:
     """A parsed query: terms that must all match.
 
     ``indexed`` False asks the database to check the query row by row rather than look it up in
-    the GIN index (see ``Results``).
+    the GIN index (for a few rows already chosen: see ``Results``).
     """
 
     terms: tuple
@@ -307,20 +271,16 @@ class Query:
         """A query for each term."""
         return [replace(self, terms=(term,)) for term in self.terms]
 
-    def tsquery(self):
-        return " & ".join(term.tsquery() for term in self.terms)
-
-    def like_patterns(self):
-        """LIKE patterns for stored slot text, one per term."""
-        return [f"%{term.pattern()}%" for term in self.terms]
+    @property
+    def text(self):
+        return " ".join(f'"{term.text}"' if " " in term.text else term.text for term in self.terms)
 
 
-def _strip_separators(cut):
-    while cut and cut[0] == SEPARATOR:
-        cut = cut[1:]
-    while cut and cut[-1] == SEPARATOR:
-        cut = cut[:-1]
-    return tuple(cut)
+def _converted(text):
+    """The forms of typed text to search for: converted in context, character by character, as typed."""
+    folded = SPACE_RE.sub(" ", fold(text)).strip()
+    forms = [_t2s.convert(folded), "".join(_t2s.convert(char) for char in folded), folded]
+    return tuple(mark_words(form) for form in dict.fromkeys(forms))
 
 
 def parse(text):
@@ -330,43 +290,43 @@ def parse(text):
     for match in QUOTED_RE.finditer(unicodedata.normalize("NFKC", text or "")):
         *quoted, bare = match.groups()
         phrase = next((part for part in quoted if part is not None), None)
-        cut = slots(phrase if phrase is not None else bare)
         if phrase is not None:
-            pieces = [_strip_separators(cut)]
+            pieces = [phrase] if TERM_RE.search(fold(phrase)) else []
         else:
-            pieces, piece = [], []
-            for slot in [*cut, SEPARATOR]:
-                if slot == SEPARATOR:
-                    pieces.append(tuple(piece))
-                    piece = []
-                else:
-                    piece.append(slot)
+            pieces = TERM_RE.findall(fold(bare))
         for piece in pieces:
-            term = Term(piece)
-            if piece and term not in terms:
+            term = Term(_converted(piece))
+            if term.variants[0] and term not in terms:
                 terms.append(term)
     return Query(tuple(terms))
 
 
 @DocumentField.register_lookup
 class Matches(models.Lookup):
-    """``document__matches=query``: the rows where every term of a ``Query`` occurs. ``@@`` on
-    PostgreSQL (through a GIN index unless the query says ``indexed=False``), a ``LIKE`` per term
-    elsewhere."""
+    """``document__matches=query``: the rows where every term of a ``Query`` occurs. On PostgreSQL
+    through the GIN index of ``search_keys()`` unless the query says ``indexed=False``, and
+    ``strpos`` (not for a term of one or two characters: its key is the term, so the index alone
+    is exact, and the documents are not read); elsewhere ``instr``."""
 
     lookup_name = "matches"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
-        lhs, params = self.process_lhs(compiler, connection)
-        if connection.vendor == "postgresql":
-            # ts_match_vq() is what @@ calls; spelled as a function, no index can serve it.
-            template = "{} @@ %s::tsquery" if self.rhs.indexed else "ts_match_vq({}, %s::tsquery)"
-            return template.format(lhs), [*params, self.rhs.tsquery()]
-        patterns = self.rhs.like_patterns()
-        return " AND ".join([f"{lhs} LIKE %s"] * len(patterns)), [
-            value for pattern in patterns for value in (*params, pattern)
-        ]
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        postgresql = connection.vendor == "postgresql"
+        find = "strpos({}, %s) > 0" if postgresql else "instr({}, %s) > 0"
+        sql, params = [], []
+        for term in self.rhs.terms:
+            if postgresql and self.rhs.indexed:
+                sql.append("(" + " OR ".join([f"search_keys({lhs}) @> %s::text[]"] * len(term.variants)) + ")")
+                for variant in term.variants:
+                    params += [*lhs_params, keys(variant)]
+                if all(len(variant) <= 2 for variant in term.variants):
+                    continue  # the key is the variant itself: the index is exact, no text to read
+            sql.append("(" + " OR ".join([find.format(lhs)] * len(term.variants)) + ")")
+            for variant in term.variants:
+                params += [*lhs_params, variant]
+        return " AND ".join(sql), params
 
 
 @contextmanager
@@ -387,99 +347,104 @@ def through_gin_indexes():
 class Results:
     """Matching articles, as a Paginator wants them (``count()`` and slices), at most ``limit``.
 
-    By relevance the articles fall in three classes: 3 when the title or subtitle holds every
-    term, 2 when title, subtitle, tags or units hold each term, 1 for any match; newest first
-    within each. The first ``stop`` results are among the ``stop`` newest of each class (an
-    article of class c that is not is preceded by ``stop`` newer ones of class c or more), so
-    merging three short lists gives the exact order, and no query ranks every match.
+    One query reads the matches through the GIN indexes, up to ``limit`` + 1 of them, already in
+    order: by relevance, the *field* first (3 when the title or subtitle holds every term, 2 when
+    title, subtitle, tags or units hold each term, 1 for any match, checked with ``strpos`` on the
+    short head and labels of the rows found), then newest first; or newest first alone. That gives
+    the count (exact up to ``limit``), the facets' ids and the order of every page.
 
-    Each list is read the cheaper of two ways. A class with few members is *looked up* whole
-    through the GIN indexes (at most ``limit`` + 1 rows, in no order). A class with many is
-    *walked*: the newest published articles are checked row by row, which stops after ``stop``
-    members. PostgreSQL's estimates for these queries are far off (it has no idea how often
-    characters occur together), so the choice is not left to it: a short walk is tried first,
-    then the lookup, and a full walk only for a class of more than ``limit`` members that the
-    short walk did not fill. The count is the lookup of class 1.
+    Whether each term stands as a word (``Term.word_pattern``) is a long regular expression, too
+    costly for every match: it is checked in Python on the documents of the first ``WINDOW``
+    matches only (the *ranking window*), and within the window an article where every term stands
+    as a word comes before the others of its field, newest first; the matches after the window keep
+    the order of the query. Every page is a slice of that one ranking.
     """
 
-    WALK, WALK_PER_RESULT = 1000, 5  # a short walk looks at max(WALK, WALK_PER_RESULT × stop) articles
+    WINDOW = 200  # matches (in the order of the query) ranked by whether their terms stand as words
+    SAMPLE = 2000  # articles checked for an estimate of a count beyond the limit
 
     def __init__(self, query, articles=None, order="relevance", limit=None):
         self.query, self.order, self.limit = query, order, limit or MAX_RESULTS
         self.articles = Article.objects.published().for_list() if articles is None else articles
-        self._looked_up = {}  # rank: up to limit + 1 members, in no order
-        self._walk_starts = {}  # walk: where a walk of that many articles ends
 
-    def _members(self, rank, indexed=True):
-        """The articles of a class, matched through the GIN indexes or row by row."""
-        query = self.query if indexed else self.query.row_by_row()
-        if rank == 1:
-            return self.articles.filter(search_entry__document__matches=query)
-        if rank == 3:
-            return self.articles.filter(search_entry__head__matches=query)
+    def _field(self):
+        """The relevance field of a match, as an SQL expression (row by row: on short texts)."""
+        query = self.query.row_by_row()
         each = [
             Q(search_entry__head__matches=term) | Q(search_entry__labels__matches=term) for term in query.each_term()
         ]
-        return self.articles.filter(*each)
+        return models.Case(
+            models.When(Q(search_entry__head__matches=query), then=3),
+            models.When(Q(*each), then=2),
+            default=1,
+            output_field=models.IntegerField(),
+        )
 
-    def lookup(self, rank):
-        """The query that looks up (up to ``limit`` + 1) members of a class, in no order."""
-        return self._members(rank).order_by().values_list("pk", "publish_at")[: self.limit + 1]
-
-    def _look_up(self, rank):
-        if rank not in self._looked_up:
+    @cached_property
+    def _matches(self):
+        """Up to ``limit`` + 1 matches, (pk, field), in the order of the query (see the class)."""
+        if not self.query:
+            return []
+        matches = self.articles.filter(search_entry__document__matches=self.query).order_by()
+        if self.order == "date":
+            rows = matches.order_by("-publish_at", "-pk").values_list("pk", flat=True)[: self.limit + 1]
             with through_gin_indexes():
-                self._looked_up[rank] = list(self.lookup(rank))
-        return self._looked_up[rank]
+                return [(pk, 1) for pk in rows]
+        rows = (
+            matches.annotate(field=self._field())
+            .order_by("-field", "-publish_at", "-pk")
+            .values_list("pk", "field")[: self.limit + 1]
+        )
+        with through_gin_indexes():
+            return list(rows)
 
-    def _walk(self, rank, stop, walk=None):
-        """The ``stop`` newest members of a class, found by checking the newest articles one by
-        one; with ``walk``, only the newest ``walk`` articles are checked (so fewer may be found)."""
-        members = self._members(rank, indexed=False).order_by("-publish_at", "-pk")
-        if walk is not None:
-            oldest = self._walk_start(walk)
-            if oldest is not None:
-                members = members.filter(publish_at__gte=oldest)
-        return list(members.values_list("pk", "publish_at")[:stop])
-
-    def _walk_start(self, walk):
-        """The publish time of the ``walk``-th newest article (None if there are fewer)."""
-        if walk not in self._walk_starts:
-            times = self.articles.order_by("-publish_at", "-pk").values_list("publish_at", flat=True)
-            self._walk_starts[walk] = next(iter(times[walk - 1 : walk]), None)
-        return self._walk_starts[walk]
-
-    def _newest(self, rank, stop):
-        """The ``stop`` newest members of a class, or more."""
-        if rank in self._looked_up and len(self._looked_up[rank]) <= self.limit:
-            return self._looked_up[rank]
-        if rank != 1:  # class 1 is looked up anyway, by count()
-            walked = self._walk(rank, stop, walk=max(self.WALK, self.WALK_PER_RESULT * stop))
-            if len(walked) == stop:
-                return walked
-        if len(self._look_up(rank)) <= self.limit:
-            return self._looked_up[rank]
-        return self._walk(rank, stop)
+    @cached_property
+    def ranked(self):
+        """The ids of the matches in the order shown, at most ``limit``."""
+        matches = self._matches[: self.limit]
+        patterns = [re.compile(term.word_pattern) for term in self.query.terms if term.word_pattern]
+        if self.order == "date" or not patterns:
+            return [pk for pk, _field in matches]
+        window = matches[: self.WINDOW]
+        documents = dict(
+            SearchEntry.objects.filter(article_id__in=[pk for pk, _field in window]).values_list(
+                "article_id", "document"
+            )
+        )
+        as_words = {pk for pk, _field in window if all(pattern.search(documents.get(pk, "")) for pattern in patterns)}
+        # Stable: newest first stays within (field, word).
+        ordered = sorted(window, key=lambda match: (-match[1], match[0] not in as_words))
+        return [pk for pk, _field in ordered + matches[self.WINDOW :]]
 
     def count(self):
         """The number of matches, counted up to ``limit`` (see ``more``)."""
-        return min(len(self._look_up(1)), self.limit) if self.query else 0
+        return min(len(self._matches), self.limit)
 
     @property
     def more(self):
         """Whether more articles match than are counted and paged."""
-        return bool(self.query) and len(self._look_up(1)) > self.limit
+        return len(self._matches) > self.limit
+
+    @cached_property
+    def estimate(self):
+        """About how many articles match, when ``more``: the share of matches among the newest
+        SAMPLE articles times the number of articles, in two significant digits, and never
+        less than the limit."""
+        newest = list(self.articles.order_by("-publish_at", "-pk").values_list("pk", flat=True)[: self.SAMPLE])
+        # Row by row: told to use the GIN index here, PostgreSQL reads these rows by their keys and
+        # computes search_keys() on each (0.5 s for 新); strpos on them is 20 ms.
+        matched = SearchEntry.objects.filter(article_id__in=newest, document__matches=self.query.row_by_row()).count()
+        total = self.articles.count()
+        guess = matched * total / min(total, self.SAMPLE) if total else 0
+        digits = max(0, len(str(int(guess))) - 2)
+        return max(self.limit + 1, int(round(guess, -digits)))
 
     def __len__(self):
         return self.count()
 
-    def ranked_ids(self, stop):
-        ranks = [1] if self.order == "date" else [1, 2, 3]
-        best = {}
-        for rank in ranks:
-            for pk, publish_at in self._newest(rank, stop):
-                best[pk] = (rank, publish_at, pk)
-        return [key[2] for key in sorted(best.values(), reverse=True)][:stop]
+    def matched_ids(self):
+        """The ids of the matches counted (at most ``limit`` + 1), for facets."""
+        return [pk for pk, _field in self._matches]
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
@@ -487,7 +452,7 @@ class Results:
         start, stop = key.start or 0, min(key.stop if key.stop is not None else self.limit, self.limit)
         if not self.query or start >= stop:
             return []
-        ids = self.ranked_ids(stop)[start:stop]
+        ids = self.ranked[start:stop]
         found = self.articles.in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 
@@ -500,20 +465,43 @@ def search(query, articles=None, order="relevance"):
 # --- showing results ---------------------------------------------------------------------------
 
 
-def _match_spans(text, query):
-    """(start, end) in ``text`` of every occurrence of a term of the query."""
+@lru_cache(maxsize=65536)
+def _fold_char(char):
+    return unicodedata.normalize("NFKC", char).lower()
+
+
+def _normalize_with_offsets(text):
+    """Text converted as stored text is (but white space kept as it is) and, when that changed
+    its length, for each character of the result the index of the original one (else None)."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    if len(folded) == len(text):
+        converted = _t2s.convert(folded)
+        if len(converted) == len(folded):
+            return converted, None
+    pieces = [_fold_char(char) for char in text]
+    folded = "".join(pieces)
+    offsets = [index for index, piece in enumerate(pieces) for _ in piece]
+    converted = "".join(_t2s.convert(char) for char in folded)
+    return (converted if len(converted) == len(folded) else folded), offsets
+
+
+def _match_spans(text, query, first=False):
+    """(start, end) in ``text`` of every occurrence of a term of the query (with ``first``, of the
+    first occurrence of each term)."""
     normal, offsets = _normalize_with_offsets(text)
-    return sorted(
-        (offsets[match.start()], offsets[match.end() - 1] + 1)
-        for term in query.terms
-        for match in term.regex.finditer(normal)
-    )
+    spans = []
+    for term in query.terms:
+        found = [term.regex.search(normal)] if first else term.regex.finditer(normal)
+        spans += [match.span() for match in found if match and match.end() > match.start()]
+    if offsets is not None:
+        spans = [(offsets[start], offsets[end - 1] + 1) for start, end in spans]
+    return sorted(spans)
 
 
-def highlight(text, query):
+def highlight(text, query, spans=None):
     """``text`` escaped, with each match in <mark>: escape first, then mark."""
     pieces, position = [], 0
-    for start, end in _match_spans(text, query):
+    for start, end in _match_spans(text, query) if spans is None else spans:
         if start < position:  # overlaps the mark before it: extend that mark
             if end > position:
                 pieces[-1] = pieces[-1][: -len("</mark>")] + escape(text[position:end]) + "</mark>"
@@ -526,14 +514,69 @@ def highlight(text, query):
     return mark_safe("".join(pieces))
 
 
-def excerpt(article, query, length=120):
-    """A passage of the body around the first match (or its beginning), highlighted."""
+def excerpt(article, query, length=160, context=30):
+    """Passages of the body around the first occurrence of each term (or its beginning), each
+    match highlighted, joined by an ellipsis: at most ``length`` characters in all."""
     text = " ".join(plain_text(article.body).split()) or article.summary
-    normal = normalize(text)
-    if len(normal) != len(text):  # rare (NFKC expanded something): find it the slow, exact way
-        normal = _normalize_with_offsets(text)[0]
-    found = [match.start() for term in query.terms if (match := term.regex.search(normal))]
-    start = max(0, min(found) - length // 4) if found else 0
-    passage = highlight(text[start : start + length], query)
+    windows = []
+    for start, end in _match_spans(text, query, first=True):
+        window = [max(0, start - context), min(len(text), end + context)]
+        if windows and window[0] <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], window[1])
+        else:
+            windows.append(window)
+    if not windows:
+        windows = [[0, min(len(text), length)]]
+    passages, left = [], length
+    for start, end in windows:
+        if left <= 0:
+            break
+        end = min(end, start + left)
+        left -= end - start
+        passages.append(highlight(text[start:end], query))
     ellipsis = gettext("…")  # 省略号 in Chinese: ……
-    return mark_safe((ellipsis if start else "") + passage + (ellipsis if start + length < len(text) else ""))
+    ellipsis_before = ellipsis if windows[0][0] > 0 else ""
+    ellipsis_after = (
+        ellipsis if windows[min(len(passages), len(windows)) - 1][1] < len(text) or len(passages) < len(windows) else ""
+    )
+    return mark_safe(ellipsis_before + ellipsis.join(passages) + ellipsis_after)
+
+
+# --- suggestions -------------------------------------------------------------------------------
+
+SUGGEST_BELOW = 3  # a query that finds fewer articles gets a suggestion
+SUGGEST_CHECKS = 30  # candidate queries counted at most
+
+
+def _hits(query, articles, cap=100):
+    """How many of ``articles`` match (counted up to ``cap``), through the GIN indexes (else the
+    planner may check ``search_keys()`` article by article: a second for a rare term)."""
+    if not query:
+        return 0
+    with through_gin_indexes():
+        return articles.filter(search_entry__document__matches=query).order_by()[:cap].count()
+
+
+def suggest(typed, articles, found):
+    """ "您是不是要找": a query the reader may have meant when ``typed`` found ``found`` (< SUGGEST_BELOW)
+    articles: a mistyped word corrected (``words.candidates``) if that finds more, else the query in
+    simplified characters if it was typed in traditional ones. None when there is nothing to say."""
+    if found >= SUGGEST_BELOW:
+        return None
+    query = parse(typed)
+    simplified = query.text
+    best, best_hits, checked = None, found, 0
+    for term in query.terms:
+        if checked >= SUGGEST_CHECKS or _hits(Query((term,)), articles, cap=1):
+            continue
+        for word in words.candidates(term.text):
+            if checked >= SUGGEST_CHECKS:
+                break
+            candidate = simplified.replace(term.text, word)
+            hits = _hits(parse(candidate), articles)
+            checked += 1
+            if hits > best_hits:
+                best, best_hits = candidate, hits
+    if best is None and _t2s.convert(fold(typed)) != fold(typed):  # typed in traditional characters
+        best = simplified
+    return best

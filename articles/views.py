@@ -26,6 +26,7 @@ from alerts.forms import SubscribeForm
 
 from . import article_page, versions
 from .cache.derived import derived_value
+from .facets import facets
 from .forms import SearchForm
 from .models import (
     Article,
@@ -158,6 +159,7 @@ class HomeView(ArticleListView):
 
 class SectionView(ArticleListView):
     scope_model, scope_lookup, alert_scope = Section, "section", "section"
+    search_within = "section"  # the search form's filter that the page's own search box sets
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(current_section=(self.scope.pk, "page"), **kwargs)
@@ -165,6 +167,7 @@ class SectionView(ArticleListView):
 
 class ColumnView(ArticleListView):
     scope_model, scope_lookup, alert_scope = Column, "column", "column"
+    search_within = "column"
 
 
 class FollowsMerges:
@@ -186,6 +189,7 @@ class FollowsMerges:
 
 class UnitView(FollowsMerges, ArticleListView):
     scope_model, scope_lookup, alert_scope = Unit, "units", "unit"
+    search_within = "unit"
     template_name = "articles/unit.html"
 
     def get_scope(self):
@@ -294,7 +298,12 @@ class SearchView(ArticleListView):
         return self.form.results(super().get_queryset())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, query=self.form.query, crumbs=[_("Search")], **kwargs)
+        context = super().get_context_data(form=self.form, query=self.form.query, crumbs=[_("Search")], **kwargs)
+        if self.form.query:
+            results = context["paginator"].object_list
+            context["facets"] = facets(results.matched_ids()[: results.limit], self.request.GET)
+            context["suggestion"] = self.form.suggestion(results)
+        return context
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # Not the cached count of other lists: Results count the matches as they rank them.
