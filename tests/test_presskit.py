@@ -264,3 +264,14 @@ def test_purging_an_article_from_the_trash_deletes_its_kept_kits(client, release
     workflow.purge_trash(now=timezone.now() + datetime.timedelta(days=365))
     assert not Article.objects.filter(pk=release.pk).exists()
     assert kept_kits(release) == []
+
+
+
+def test_making_a_pdf_leaves_pillow_refusing_cut_off_images(client, release):
+    """Importing WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process: after the first
+    PDF a worker accepted cut-off photos in the admin (tests/test_uploads.py failed after this file)."""
+    from PIL import ImageFile
+
+    response, data = download(client, pdf_url(release))
+    assert response["Content-Type"] == "application/pdf" and data.startswith(b"%PDF")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False

@@ -143,7 +143,14 @@ def local_fetcher():
 
 def write_pdf(kit_context, out):
     """Write the PDF of the release to ``out``: the page's layout on A4, fonts (Noto CJK) embedded."""
+    from PIL import ImageFile
+
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     import weasyprint  # imported here: loading pango takes a while, and only this needs it
+
+    # Importing WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process, after which
+    # the admin accepted a cut-off photo; put it back.
+    ImageFile.LOAD_TRUNCATED_IMAGES = truncated
 
     html = render_to_string("pressroom/release_pdf.html", kit_context)
     weasyprint.HTML(string=html, base_url="http://localhost/", url_fetcher=local_fetcher()).write_pdf(out)
