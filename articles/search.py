@@ -165,7 +165,11 @@ def rebuild(batch_size=100, progress=None):
             if postgresql:
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
                 cursor.execute(f"DROP INDEX IF EXISTS {', '.join(GIN_INDEXES.values())}")
+                # Rows changed earlier in the same transaction leave deferred foreign-key checks pending,
+                # and PostgreSQL refuses TRUNCATE while any are: run them now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute("TRUNCATE articles_searchentry")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             else:
                 SearchEntry.objects.all().delete()
         for start in range(0, len(pks), batch_size):
