@@ -266,7 +266,6 @@ def test_purging_an_article_from_the_trash_deletes_its_kept_kits(client, release
     assert kept_kits(release) == []
 
 
-
 def test_making_a_pdf_leaves_pillow_refusing_cut_off_images(client, release):
     """Importing WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process: after the first
     PDF a worker accepted cut-off photos in the admin (tests/test_uploads.py failed after this file)."""
