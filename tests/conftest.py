@@ -169,21 +169,30 @@ def screenshot():
     return save
 
 
+def make_roles():
+    """Makes the roles again as the migrations made them: every migration function marked
+    ``makes_roles`` (articles/migrations/_roles.py), in the order ``migrate`` ran them."""
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    plan = []
+    for leaf in sorted(loader.graph.leaf_nodes()):
+        plan += [key for key in loader.graph.forwards_plan(leaf) if key not in plan]
+    for key in plan:
+        for operation in loader.graph.nodes[key].operations:
+            if isinstance(operation, RunPython) and getattr(operation.code, "makes_roles", False):
+                operation.code(apps, None)
+
+
 def member(django_user_model, username, group):
     """A staff user in one of the roles. Transactional tests flush the database, roles included:
-    then the roles are made again by the migration's own function."""
-    from importlib import import_module
-
-    from django.apps import apps
+    then the roles are made again by the migrations' own functions."""
     from django.contrib.auth.models import Group
 
     if not Group.objects.filter(name=group).exists():
-        import_module("articles.migrations.0006_editor_and_contributor_roles").create_roles(apps, None)
-        import_module("articles.migrations.0013_reviewer_role").create_reviewer_role(apps, None)
-        import_module("articles.migrations.0016_embargo_and_preview_links").grant_editors(apps, None)
-        import_module("articles.migrations.0017_corrections").grant_roles(apps, None)
-        import_module("articles.migrations.0018_media_contacts").grant_roles(apps, None)
-        import_module("articles.migrations.0020_readers").grant_report_permissions(apps, None)
+        make_roles()
     user = django_user_model.objects.create_user(
         username, f"{username}@example.com", "pw-for-tests-only", is_staff=True
     )

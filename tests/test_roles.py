@@ -4,11 +4,18 @@ A contributor (撰稿) changes only their own drafts, until they submit them; ed
 anything. Each test acts as a user would, through the admin's URLs, and checks what readers see.
 """
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 from reversion.models import Version
@@ -37,9 +44,10 @@ from articles.models import (
     UnitRedirect,
 )
 
-from .conftest import member
+from .conftest import make_roles, member
 from .factories import ArticleFactory, ArticleImageFactory, ArticleUnitFactory, SectionFactory, UnitFactory
 from .pagetext import page_text
+from .servers import PROJECT
 from .test_admin import article_data, change_data, inline_management
 
 pytestmark = pytest.mark.django_db
@@ -681,3 +689,45 @@ def test_no_admin_route_lets_a_contributor_or_reviewer_change_what_readers_see(
     assert_public(published, "已发布的文章")
     assert reader().get(trashed.get_absolute_url()).status_code == 404
     assert reader().get(submitted.get_absolute_url()).status_code == 404
+
+
+# --- the roles as the migrations make them ----------------------------------------------------------
+
+
+def role_permissions():
+    return {
+        group.name: sorted(group.permissions.values_list("content_type__app_label", "codename"))
+        for group in Group.objects.order_by("name")
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_roles_made_again_after_a_flush_are_the_roles_migrate_makes(tmp_path):
+    """Transactional tests empty the database, roles included; the suite makes them again with the
+    migrations' own functions (conftest.make_roles). They must be what a new site's `migrate`
+    makes, every grant of every later migration included."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'new.sqlite3'}"
+    show = "import json; from tests.test_roles import role_permissions; print(json.dumps(role_permissions()))"
+    for args in (["migrate", "-v0"], ["shell", "-v0", "-c", show]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+    migrated = {name: sorted(map(tuple, grants)) for name, grants in json.loads(result.stdout).items()}
+    assert set(migrated) == {"编辑", "审核", "撰稿"}
+
+    call_command("flush", "--noinput")
+    make_roles()
+    assert role_permissions() == migrated
+
+
+@pytest.mark.django_db(transaction=True)
+def test_making_the_roles_again_leaves_the_site_able_to_make_its_content_types():
+    """The role functions mark every app as having models while they make permissions; on the
+    project's own app registry they must put it back, or no later `flush` or `migrate` makes the
+    content types again (a restore after them failed: "ContentType matching query does not exist")."""
+    make_roles()
+    call_command("flush", "--noinput")
+    assert ContentType.objects.filter(app_label="articles", model="article").exists()
+    assert Permission.objects.filter(content_type__app_label="articles", codename="publish_article").exists()

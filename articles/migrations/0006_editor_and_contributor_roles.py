@@ -1,6 +1,6 @@
 """The two roles of the newsroom as groups: 编辑 (editor) publishes, 撰稿 (contributor) writes drafts."""
 
-from django.contrib.auth.management import create_permissions
+from articles.migrations._roles import grant, make_permissions, makes_roles
 from django.db import migrations
 
 EDITOR, CONTRIBUTOR = "编辑", "撰稿"
@@ -22,22 +22,12 @@ CONTRIBUTOR_PERMISSIONS = {
 }
 
 
+@makes_roles
 def create_roles(apps, schema_editor):
-    # Permissions are normally made after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    make_permissions(apps)
     for name, wanted in [(EDITOR, EDITOR_PERMISSIONS), (CONTRIBUTOR, CONTRIBUTOR_PERMISSIONS)]:
-        group, _ = Group.objects.get_or_create(name=name)
         for app_label, codenames in wanted.items():
-            permissions = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-            missing = set(codenames) - set(permissions.values_list("codename", flat=True))
-            if missing:
-                raise RuntimeError(f"permissions missing for the {name} role: {sorted(missing)}")
-            group.permissions.add(*permissions)
+            grant(apps, {name: codenames}, app_label, create=True)
 
 
 def remove_roles(apps, schema_editor):

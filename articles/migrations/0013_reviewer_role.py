@@ -4,7 +4,7 @@ Editors (编辑) may do them too and keep the final review (终审: publishing);
 flagged words, which everyone else may read.
 """
 
-from django.contrib.auth.management import create_permissions
+from articles.migrations._roles import grant, make_permissions, makes_roles
 from django.db import migrations
 
 REVIEWER = "审核"
@@ -20,29 +20,12 @@ REVIEWER_PERMISSIONS = (
 TAG_PERMISSIONS = ["add_tag", "view_tag"]
 
 
+@makes_roles
 def create_reviewer_role(apps, schema_editor):
-    # Permissions are normally made after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-
-    def grant(group, app_label, codenames):
-        permissions = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-        missing = set(codenames) - set(permissions.values_list("codename", flat=True))
-        if missing:
-            raise RuntimeError(f"permissions missing for the {group.name} role: {sorted(missing)}")
-        group.permissions.add(*permissions)
-
-    reviewer, _ = Group.objects.get_or_create(name=REVIEWER)
-    grant(reviewer, "articles", REVIEWER_PERMISSIONS)
-    grant(reviewer, "taggit", TAG_PERMISSIONS)
-    for name, codenames in [(EDITOR, EDITOR_PERMISSIONS), (CONTRIBUTOR, CONTRIBUTOR_PERMISSIONS)]:
-        group = Group.objects.filter(name=name).first()
-        if group is not None:
-            grant(group, "articles", codenames)
+    make_permissions(apps)
+    grant(apps, {REVIEWER: REVIEWER_PERMISSIONS}, create=True)
+    grant(apps, {REVIEWER: TAG_PERMISSIONS}, "taggit")
+    grant(apps, {EDITOR: EDITOR_PERMISSIONS, CONTRIBUTOR: CONTRIBUTOR_PERMISSIONS})
 
 
 def remove_reviewer_role(apps, schema_editor):

@@ -4,25 +4,18 @@ import articles.press_models
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
+from articles.migrations._roles import grant, make_permissions, makes_roles
 from django.db import migrations, models
 
 EDITOR = "编辑"
 EDITOR_PERMISSIONS = ["add_previewlink", "change_previewlink", "view_previewlink", "view_previewopen"]
 
 
+@makes_roles
 def grant_editors(apps, schema_editor):
     """Editors (who publish) make and revoke preview links; nobody else sees them."""
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    group = apps.get_model("auth", "Group").objects.filter(name=EDITOR).first()
-    if group is not None:
-        Permission = apps.get_model("auth", "Permission")
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="articles", codename__in=EDITOR_PERMISSIONS)
-        )
+    make_permissions(apps)
+    grant(apps, {EDITOR: EDITOR_PERMISSIONS})
 
 
 class Migration(migrations.Migration):

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-from django.contrib.auth.management import create_permissions
+from articles.migrations._roles import grant, make_permissions, makes_roles
 from django.db import migrations, models
 
 GRANTS = {
@@ -12,17 +12,11 @@ GRANTS = {
 }
 
 
+@makes_roles
 def grant_roles(apps, schema_editor):
     """Editors (who publish) record corrections; the other roles see them."""
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GRANTS.items():
-        group = apps.get_model("auth", "Group").objects.filter(name=name).first()
-        if group is not None:
-            group.permissions.add(*Permission.objects.filter(content_type__app_label="articles", codename__in=codenames))
+    make_permissions(apps)
+    grant(apps, GRANTS)
 
 
 class Migration(migrations.Migration):

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-from django.contrib.auth.management import create_permissions
+from articles.migrations._roles import grant, make_permissions, makes_roles
 from django.db import migrations, models
 
 LINKS = [f"{action}_articlecontact" for action in ("add", "change", "delete", "view")]
@@ -13,17 +13,11 @@ GRANTS = {
 }
 
 
+@makes_roles
 def grant_roles(apps, schema_editor):
     """Editors keep the media contacts; every role names them on the articles it may change."""
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GRANTS.items():
-        group = apps.get_model("auth", "Group").objects.filter(name=name).first()
-        if group is not None:
-            group.permissions.add(*Permission.objects.filter(content_type__app_label="articles", codename__in=codenames))
+    make_permissions(apps)
+    grant(apps, GRANTS)
 
 
 class Migration(migrations.Migration):

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
+from articles.migrations._roles import grant, make_permissions, makes_roles
 from django.db import migrations, models
 
 
@@ -15,18 +15,10 @@ REPORT_PERMISSIONS = {
 }
 
 
+@makes_roles
 def grant_report_permissions(apps, schema_editor):
-    # Permissions are normally made after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in REPORT_PERMISSIONS.items():
-        group = Group.objects.filter(name=name).first()
-        if group is not None:
-            group.permissions.add(*Permission.objects.filter(content_type__app_label="articles", codename__in=codenames))
+    make_permissions(apps)
+    grant(apps, REPORT_PERMISSIONS)
 
 
 class Migration(migrations.Migration):
