@@ -41,8 +41,10 @@ def shared_furniture():
     return derived_value("article-furniture", furniture, depends_on=[versions.SITE])
 
 
-def render_article(article, request):
-    """The article's head tags and main content, as {"head": html, "main": html}, made afresh."""
+def render_article(article, request, downloads=None):
+    """The article's head tags and main content, as {"head": html, "main": html}, made afresh.
+    The 下载 section is shown when ``downloads`` (by default: when the article is public, the only
+    time its press kit is; a preview link serves its own)."""
     prefetch_related_objects(
         [article],
         Prefetch("images", queryset=ArticleImage.objects.prefetch_related("renditions")),
@@ -59,6 +61,7 @@ def render_article(article, request):
     context = {
         "article": article,
         "preview": not article.is_published,
+        "downloads": article.is_published if downloads is None else downloads,
         "body_html": body,
         "kit": kit.entries(article, SiteSettings.load()),
         "notice": article.copyright_notice or notice,

@@ -6,7 +6,7 @@ address is refused before the database is asked. The page is the article page wi
 ``noindex`` and ``Cache-Control: private, no-store`` (never kept by the page cache, nginx or a
 browser). Its images do not come from ``/media/``: the addresses of an unpublished article's files
 stay secret (``models.unguessable_path``), so every file address in the page is replaced by one under
-the link, which serves only that article's files while the link holds. Each opening of the page is
+the link, which serves only that article's files and press kit while the link holds. Each opening of the page is
 logged (not an editor's check of it). Once the article is public (its embargo over, no cron: the
 publication rule says so) the link redirects to the public page; revoked or expired, it answers 410.
 """
@@ -26,6 +26,8 @@ from django.utils.safestring import mark_safe
 
 from . import article_page
 from .models import Article, ImageRendition, PreviewLink, PreviewOpen
+from .pressroom import kit
+from .pressroom import views as pressroom_views
 from .views import ArticleDetailView
 
 SALT = "newsroom.preview-link"
@@ -89,12 +91,33 @@ class PreviewView(ArticleDetailView):
 
     def get_context_data(self, **kwargs):
         article = self.object
-        html = article_page.render_article(copy.copy(article), self.request)  # never kept
-        for name in article_files(article):
-            url, served = default_storage.url(name), reverse("articles:preview_file", args=[self.kwargs["token"], name])
+        html = article_page.render_article(copy.copy(article), self.request, downloads=True)  # never kept
+        for url, served in _addresses(article, self.kwargs["token"]):
             for part in ("head", "main"):  # HTML rendered by the templates, with a URL replaced by another
                 html[part] = mark_safe(html[part].replace(url, served))  # noqa: S308
         return super().get_context_data(link=self.link, article_html=html, **kwargs)
+
+
+def _addresses(article, token_value):
+    """(public address, address under the link) of each file and press kit the article's page names."""
+    for name in article_files(article):
+        yield default_storage.url(name), reverse("articles:preview_file", args=[token_value, name])
+    for kind in (kit.ZIP, kit.PDF):
+        public = reverse(f"articles:press_kit_{kind}", args=[article.pk])
+        yield public, reverse(f"articles:preview_kit_{kind}", args=[token_value])
+
+
+def preview_kit(request, token, kind):
+    """The article's press kit (ZIP or PDF), through its preview link (only while the link holds)."""
+    link = _link(token)
+    article = link.article
+    if article.deleted_at is not None or not link.is_usable():
+        raise Http404
+    if article.is_published:
+        return redirect(f"articles:press_kit_{kind}", article.pk)
+    version = kit.version_token(article.pk, kind, request.get_host(), preview=True)
+    article = Article.objects.select_related("section", "column", "copyright_notice").get(pk=article.pk)
+    return private(pressroom_views.kit_response(request, article, kind, version))
 
 
 def preview_file(request, token, name):

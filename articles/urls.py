@@ -54,6 +54,8 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("preview/<str:token>/", previews.PreviewView.as_view(), name="preview"),
     path("preview/<str:token>/files/<path:name>", previews.preview_file, name="preview_file"),
+    path("preview/<str:token>/press-kit.zip", previews.preview_kit, {"kind": "zip"}, name="preview_kit_zip"),
+    path("preview/<str:token>/press-kit.pdf", previews.preview_kit, {"kind": "pdf"}, name="preview_kit_pdf"),
     path("manifest.webmanifest", views.web_manifest, name="manifest"),
     path("favicon.ico", views.favicon, name="favicon"),
     # Feeds: rss.xml, atom.xml or feed.json after the address of the list they follow.

@@ -1,8 +1,12 @@
 """A journalist's walk through an embargoed preview link, in headless Chromium (``articles.previews``)."""
 
 import datetime
+import io
+import re
 import time
+import zipfile
 
+import pypdf
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -89,3 +93,49 @@ def test_a_reader_gets_a_contacts_email_as_a_link_made_by_the_script(live_server
         if javascript:
             screenshot(page, "article-corrections-and-contacts")
         context.close()
+
+
+def test_a_journalist_takes_the_press_kit_from_an_embargoed_preview(live_server, page, tmp_path, screenshot):
+    """Through the link, before the embargo: the 下载 section gives the ZIP and the PDF of the release,
+    each saying 禁发至 …; the text of the PDF is the Chinese of the release."""
+    from .test_browser_pressroom import take
+
+    embargo = timezone.now() + datetime.timedelta(days=1)
+    article = ArticleFactory(
+        title="某集团发布年度社会责任报告",
+        status=Article.Status.DRAFT,
+        publish_at=None,
+        embargo_until=embargo,
+        body="<p>某集团今日发布年度社会责任报告。</p><p>报告显示，全年公益投入同比增长。</p>",
+    )
+    ArticleImageFactory(article=article, image=photo(1200, 800, "#1d4ed8"), caption="发布会现场", alt_text="发布会现场")
+    workflow.article_saved(article)
+    workflow.publish(article, at=timezone.now() - datetime.timedelta(minutes=5))
+    link = PreviewLink.objects.create(article=article, recipient="某报社 记者 张三")
+    until = f"禁发至 {timezone.localtime(embargo).strftime('%Y-%m-%d %H:%M')}"
+
+    page.goto(live_server.url + previews.address(link))
+    downloads = page.get_by_role("region", name="下载")
+    expect(downloads).to_be_visible()
+    downloads.scroll_into_view_if_needed()
+    screenshot(page, "preview-link-press-kit")
+
+    name, data = take(page, downloads.get_by_role("link", name=re.compile("新闻资料包")), tmp_path)
+    assert name == "某集团发布年度社会责任报告.zip"
+    members = zipfile.ZipFile(io.BytesIO(data))
+    assert members.namelist() == ["01-发布会现场.jpg", "新闻稿.txt"]
+    release = members.read("新闻稿.txt").decode("utf-8")
+    assert release.startswith(until) and "报告显示，全年公益投入同比增长。" in release
+    with article.images.get().image.open("rb") as original:
+        assert members.read("01-发布会现场.jpg") == original.read()
+
+    name, data = take(page, downloads.get_by_role("link", name="新闻稿 PDF"), tmp_path)
+    assert name == "某集团发布年度社会责任报告.pdf"
+    text = "".join("".join(part.extract_text() for part in pypdf.PdfReader(io.BytesIO(data)).pages).split())
+    for expected in [until, "某集团发布年度社会责任报告", "报告显示，全年公益投入同比增长。", "发布会现场"]:
+        assert "".join(expected.split()) in text, expected
+
+    _name, data = take(page, downloads.get_by_role("link", name=re.compile("^原图")).first, tmp_path)
+    with article.images.get().image.open("rb") as original:
+        assert data == original.read()
+    assert not Article.objects.published().filter(pk=article.pk).exists()  # still embargoed throughout

@@ -1,7 +1,9 @@
 """Preview links of embargoed articles (``articles.previews``, ``articles.admin_press``)."""
 
 import datetime
+import io
 import re
+import zipfile
 
 import pytest
 from django.test import Client
@@ -50,13 +52,14 @@ def test_a_journalist_opens_the_link_and_sees_the_article_with_its_banner(client
     assert response["X-Robots-Tag"] == "noindex, nofollow" and response["Referrer-Policy"] == "no-referrer"
     assert {"private", "no-store"} <= set(re.split(r",\s*", response["Cache-Control"]))
     assert "application/ld+json" not in html
-    # No address of the article's files appears: each comes through the link, and is served there.
-    names = media_names(embargoed)  # the original, then its renditions (which the page shows)
+    # No address of the article's files appears: each comes through the link, and is served there
+    # (the original as the 下载 section's download, the renditions in the page).
+    names = media_names(embargoed)
     assert len(names) > 2
     for name in names:
         assert f"/media/{name}" not in html
         served = reverse("articles:preview_file", args=[url.split("/")[2], name])
-        assert (served in html) == (name != names[0])
+        assert served in html
         image = client.get(served)
         assert image.status_code == 200 and image["Content-Type"].startswith("image/")
         assert "no-store" in image["Cache-Control"] and b"".join(image.streaming_content)
@@ -116,7 +119,29 @@ def test_a_revoked_or_expired_link_opens_nothing(client, embargoed, state):
     assert response.status_code == 410 and "此预览链接已失效" in page_text(response)
     assert "禁发中的新闻稿" not in response.content.decode()
     assert client.get(reverse("articles:preview_file", args=[token, name])).status_code == 404
+    for kind in ("zip", "pdf"):
+        assert client.get(reverse(f"articles:preview_kit_{kind}", args=[token])).status_code == 404
     assert PreviewOpen.objects.count() == 0
+
+
+def test_the_press_kit_comes_through_the_link_and_says_it_is_embargoed(client, embargoed):
+    """The 下载 section of the preview names the kit under the link; the public kit stays a 404."""
+    link = make_link(embargoed)
+    token = previews.token(link)
+    html = client.get(previews.address(link)).content.decode()
+    for kind in ("zip", "pdf"):
+        assert reverse(f"articles:press_kit_{kind}", args=[embargoed.pk]) not in html
+        assert reverse(f"articles:preview_kit_{kind}", args=[token]) in html
+        assert client.get(reverse(f"articles:press_kit_{kind}", args=[embargoed.pk])).status_code == 404
+    response = client.get(reverse("articles:preview_kit_zip", args=[token]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    assert {"private", "no-store"} <= set(re.split(r",\s*", response["Cache-Control"]))
+    members = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    release = members.read("新闻稿.txt").decode()
+    until = timezone.localtime(embargoed.embargo_until).strftime("%Y-%m-%d %H:%M")
+    assert release.startswith(f"禁发至 {until}（北京时间）\r\n") and "禁发中的新闻稿" in release
+    assert [name for name in members.namelist() if name.endswith(".jpg")] == ["01-签约仪式现场.jpg"]
+    assert PreviewOpen.objects.count() == 1  # the kit is not an opening of the page
 
 
 def test_when_the_embargo_ends_the_link_leads_to_the_public_page_with_no_cron(client, embargoed, monkeypatch):
@@ -132,6 +157,10 @@ def test_when_the_embargo_ends_the_link_leads_to_the_public_page_with_no_cron(cl
     name = media_names(embargoed)[0]
     image = client.get(reverse("articles:preview_file", args=[token, name]))
     assert image.status_code == 302 and image["Location"].endswith(f"/media/{name}")
+    kit = client.get(reverse("articles:preview_kit_zip", args=[token]))
+    assert kit.status_code == 302 and kit["Location"] == reverse("articles:press_kit_zip", args=[embargoed.pk])
+    public = zipfile.ZipFile(io.BytesIO(b"".join(client.get(kit["Location"]).streaming_content)))
+    assert "禁发至" not in public.read("新闻稿.txt").decode()  # the public kit is another file
 
 
 def test_a_draft_without_an_embargo_can_be_previewed_too(client):

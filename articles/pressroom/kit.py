@@ -159,11 +159,11 @@ def write_pdf(kit_context, out):
 WRITERS = {ZIP: write_zip, PDF: write_pdf}
 
 
-def version_token(pk, kind, host):
+def version_token(pk, kind, host, preview=False):
     """What names a kit file: an HMAC of the versions it shows and the host its addresses name. Read
-    before the article is."""
+    before the article is. A preview's kit (under embargo it says 禁发至) is never the public one."""
     scopes = [versions.article(pk), versions.SITE]
-    message = f"{settings.RELEASE}:{pk}:{kind}:{host}:{versions.current(scopes)}"
+    message = f"{settings.RELEASE}:{pk}:{kind}:{host}:{versions.current(scopes)}:{'preview' if preview else ''}"
     return hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()[:40]
 
 

@@ -89,18 +89,22 @@ class AlbumView(DetailView):
 
 
 def press_kit(request, pk, kind):
-    """The article's press kit as a ZIP or a PDF; a 404 unless the article is published (the one rule).
-
-    The versions it shows are read first, then the article: the kept file is never older than its name.
-    """
+    """The article's press kit as a ZIP or a PDF; a 404 unless the article is published (the one rule)."""
     token = kit.version_token(pk, kind, request.get_host())
     published = Article.objects.published().select_related("section", "column", "copyright_notice")
-    article = get_object_or_404(published, pk=pk)
+    response = kit_response(request, get_object_or_404(published, pk=pk), kind, token)
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    return response
+
+
+def kit_response(request, article, kind, token):
+    """The kit file of ``article`` for the version ``token`` names (read before the article was: the
+    kept file is never older than its name), or 304 when the reader has it."""
     etag = f'"{hashlib.sha256(token.encode()).hexdigest()[:32]}"'  # not the file's name itself
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
         return not_modified
-    name = kit.kept_file(pk, kind, token, lambda: kit.context(article, request))
+    name = kit.kept_file(article.pk, kind, token, lambda: kit.context(article, request))
     response = FileResponse(
         default_storage.open(name, "rb"),
         as_attachment=True,
@@ -108,5 +112,4 @@ def press_kit(request, pk, kind):
         content_type=CONTENT_TYPES[kind],
     )
     response["ETag"] = etag
-    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
     return response
