@@ -1,4 +1,5 @@
-"""Lighthouse scores of the reader's pages: home, an article, a list and search, in both editions.
+"""Lighthouse scores of the reader's pages: home, an article, a list, search, the press room's and
+the subscriber's pages, in both editions.
 
     make lighthouse          # npm ci in tools/lighthouse/ (Lighthouse from the npm registry), then this
 
@@ -21,6 +22,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -38,10 +40,38 @@ PAGES = {
     "search": "/search/?q=党建",
     "corrections": "/corrections/",
     "image library": "/images/",
+    "album": "/images/albums/1/",
+    "author": "/authors/%E5%BC%A0%E4%B8%89/",  # 张三, an author of the generated articles
     "subscribe": "/subscribe/",
+    "email alerts": "/alerts/",
+    "alert sent": "/alerts/sent/",
+    "preview link": None,  # made with the site (PRESS_ROOM)
     "home 繁": "/zh-hant/",
     "article 繁": "/zh-hant/articles/1/",
 }
+
+
+# What editors add: an album of the demo article's photos (the page at /images/albums/1/), and an
+# embargoed release with a preview link for a journalist; prints the link's address.
+PRESS_ROOM = """
+import datetime
+from django.utils import timezone
+from articles import previews, workflow
+from articles.models import Album, Article, ArticleImage, PreviewLink, Section
+album = Album.objects.create(title="党建活动", description="共建与授旗的现场照片。", is_public=True)
+album.images.set(ArticleImage.objects.exclude(image="").filter(article__import_key__isnull=False))
+release = Article.objects.create(
+    title="某集团发布年度社会责任报告", section=Section.objects.first(), author="张三",
+    body="<p>某集团今日发布年度社会责任报告。</p><p>报告显示，全年公益投入同比增长。</p>",
+    embargo_until=timezone.now() + datetime.timedelta(days=1),
+)
+workflow.article_saved(release)
+workflow.publish(release)
+print(previews.address(PreviewLink.objects.create(article=release, recipient="某报社 记者")))
+"""
+# Pages that tell search engines not to list them, on purpose (a preview link, a message after a
+# form): Lighthouse's "is not blocked from indexing" audit is the one SEO audit they are spared.
+NOINDEX = {"preview link", "alert sent"}
 
 
 def make_site(folder):
@@ -54,6 +84,8 @@ def make_site(folder):
     run(PYTHON, "manage.py", "import_articles", "demo/", env=env, stdout=subprocess.DEVNULL)
     run(PYTHON, "manage.py", "generate_articles", "--count=60", "--units=30", env=env, stdout=subprocess.DEVNULL)
     run(PYTHON, "manage.py", "rebuild_search_index", env=env, stdout=subprocess.DEVNULL)
+    made = run(PYTHON, "manage.py", "shell", "-v0", "-c", PRESS_ROOM, env=env, capture_output=True, text=True)
+    PAGES["preview link"] = made.stdout.strip().splitlines()[-1]
     return env
 
 
@@ -80,15 +112,23 @@ def lighthouse(url, form_factor, output):
 
 
 def shortfalls(report):
-    """Audits that cost a category points: (category, audit title, what it found)."""
+    """Audits that cost a category points: (category, audit id, audit title, what it found)."""
     found = []
     for name in CATEGORIES:
         for ref in report["categories"][name]["auditRefs"]:
             audit = report["audits"][ref["id"]]
             if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
                 items = audit.get("details", {}).get("items", [])[:3]
-                found.append((name, audit["title"], audit.get("displayValue", ""), items))
+                found.append((name, ref["id"], audit["title"], audit.get("displayValue", ""), items))
     return found
+
+
+def enforced_failures(name, scores, missed):
+    """The enforced categories under 100, but for a page kept out of search engines on purpose."""
+    failing = [c for c in ENFORCED if scores[c] < 100]
+    if name in NOINDEX and {audit for category, audit, *_ in missed if category == "seo"} == {"is-crawlable"}:
+        failing.remove("seo")
+    return failing
 
 
 def main():
@@ -100,27 +140,30 @@ def main():
     if not LIGHTHOUSE.exists():
         sys.exit("Lighthouse is not installed: make lighthouse (npm ci in tools/lighthouse/)")
     form_factors = [options.only] if options.only else ["mobile", "desktop"]
-    pages = {name: PAGES[name] for name in options.pages.split(",")}
+    pages = options.pages.split(",")
     rows, failures = [], []
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as folder:
         env = make_site(Path(folder))
         # Uploads served too (by nginx in production): the site's WSGI application wrapped in WhiteNoise.
         with gunicorn(env, port=8791, workers=2, app=("--pythonpath", "bench", "media_wsgi:application")) as (base, _):
             for form_factor in form_factors:
-                for name, path in pages.items():
+                for name in pages:
+                    path = PAGES[name]
                     report = lighthouse(base + path, form_factor, Path(folder) / "report.json")
                     scores = {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
                     metrics = {
                         key: report["audits"][key]["displayValue"]
                         for key in ("first-contentful-paint", "largest-contentful-paint", "cumulative-layout-shift")
                     }
-                    rows.append((name, path, form_factor, scores, metrics))
+                    shown = re.sub(r"/preview/[^/]+/", "/preview/…/", path)  # the link's key is the run's own
+                    rows.append((name, shown, form_factor, scores, metrics))
                     print(f"{form_factor:8} {name:12} {path:24} " + " ".join(f"{c} {s}" for c, s in scores.items()))
-                    for category, title, value, items in shortfalls(report):
+                    missed = shortfalls(report)
+                    for category, _audit, title, value, items in missed:
                         print(f"    {category}: {title} {value}")
                         for item in items:
                             print(f"        {json.dumps(item, ensure_ascii=False)[:300]}")
-                    failures += [(name, form_factor, c) for c in ENFORCED if scores[c] < 100]
+                    failures += [(name, form_factor, c) for c in enforced_failures(name, scores, missed)]
     table = [
         f"`bench/lighthouse.py`, {datetime.date.today()}, Lighthouse "
         f"{json.loads((LIGHTHOUSE.parent.parent / 'package.json').read_text())['version']}:",
@@ -132,6 +175,7 @@ def main():
         table.append(
             f"| {name} | `{path}` | {form_factor} | "
             + " | ".join(str(scores[c]) for c in CATEGORIES)
+            + (" (noindex by design)" if name in NOINDEX and scores["seo"] < 100 else "")
             + f" | {' / '.join(metrics.values())} |"
         )
     if not options.no_readme:

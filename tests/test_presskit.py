@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from articles import uploads, workflow
-from articles.models import Article, ArticleImage, Licence, SiteSettings
+from articles.models import Article, ArticleContact, ArticleImage, Licence, MediaContact, SiteSettings
 
 from .factories import ArticleFactory, ArticleImageFactory, ArticleUnitFactory, CopyrightNoticeFactory, UnitFactory
 from .formdata import form_data
@@ -274,3 +274,32 @@ def test_making_a_pdf_leaves_pillow_refusing_cut_off_images(client, release):
     response, data = download(client, pdf_url(release))
     assert response["Content-Type"] == "application/pdf" and data.startswith(b"%PDF")
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+
+
+def test_the_kit_names_the_media_contacts_and_follows_their_changes(client, release, cache_backend):
+    """Journalists keep the kit: its text and PDF give each contact in full (name, role, unit, phone,
+    email); a change of a contact makes a new kit."""
+    contact = MediaContact.objects.create(
+        name="张三",
+        role="宣传部 部长",
+        unit=UnitFactory(name="浙江一建"),
+        phone="0571-86915636",
+        email="zhang@press.example.cn",
+    )
+    ArticleContact.objects.create(article=release, contact=contact)
+    workflow.article_saved(release)
+    _response, data = download(client, zip_url(release))
+    text = zipfile.ZipFile(io.BytesIO(data)).read("新闻稿.txt").decode()
+    assert (
+        "新闻联系人\r\n张三 宣传部 部长 · 浙江一建\r\n  电话：0571-86915636\r\n  邮箱：zhang@press.example.cn\r\n"
+        in text
+    )
+    _response, data = download(client, pdf_url(release))
+    flat = "".join("".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages).split())
+    assert "张三宣传部部长·浙江一建·电话：0571-86915636·邮箱：zhang@press.example.cn" in flat
+
+    contact.phone = "0571-88888888"
+    contact.save()
+    workflow.contact_saved(contact)
+    _response, data = download(client, zip_url(release))
+    assert "电话：0571-88888888" in zipfile.ZipFile(io.BytesIO(data)).read("新闻稿.txt").decode()

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import bodies, search, versions
-from ..models import ArticleImage, ArticleUnit, CopyrightNotice, SiteSettings
+from ..models import ArticleContact, ArticleImage, ArticleUnit, CopyrightNotice, SiteSettings
 
 FOLDER = "presskits"
 ZIP, PDF = "zip", "pdf"
@@ -68,11 +68,13 @@ def download_name(article, extension):
 
 
 def context(article, request):
-    """What the text, the PDF and the page's 下载 section show: the article with its images, units, notice."""
+    """What the text, the PDF and the page's 下载 section show: the article with its images, units,
+    media contacts (in full: the kit is for journalists to keep), notice."""
     prefetch_related_objects(
         [article],
         Prefetch("images", queryset=ArticleImage.objects.prefetch_related("renditions")),
         Prefetch("unit_links", queryset=ArticleUnit.objects.select_related("unit")),
+        Prefetch("contact_links", queryset=ArticleContact.objects.select_related("contact__unit")),
     )
     site = SiteSettings.load()
     return {
@@ -83,6 +85,7 @@ def context(article, request):
         "body_text": search.plain_text(article.body),
         "notice": article.copyright_notice or CopyrightNotice.objects.filter(is_default=True).first(),
         "kit": entries(article, site),
+        "contacts": [link.contact for link in article.contact_links.all()],
     }
 
 
