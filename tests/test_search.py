@@ -698,3 +698,25 @@ def test_the_filters_fold_away_on_phones_and_show_on_wide_screens(live_server, p
     page.goto(live_server.url + SEARCH + "?q=%E5%85%9A%E5%BB%BA")
     assert section.is_visible()
     assert not page.get_by_text("筛选与排序").is_visible()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="shared catalogs are PostgreSQL's")
+def test_a_rebuild_inside_a_transaction_holds_back_no_other_sessions_analyse(db):
+    """A restore rebuilds the index inside its transaction. Its ANALYZE names the project's tables only:
+    a bare ANALYZE also locked the cluster's shared catalogs until the transaction ended, and another
+    session's ANALYZE (in any database: a restore in another process) waited for it forever."""
+    import psycopg
+
+    make("重建中的文章", index=False)
+    search.rebuild()  # in the test's transaction, still open
+    assert found("重建中的文章")
+    other = psycopg.connect(
+        host=connection.settings_dict["HOST"] or None,
+        port=connection.settings_dict["PORT"] or None,
+        user=connection.settings_dict["USER"] or None,
+        dbname=connection.settings_dict["NAME"],
+        autocommit=True,
+    )
+    with other:
+        other.execute("SET lock_timeout = '3s'")
+        other.execute("ANALYZE pg_catalog.pg_authid")  # lock timeout before the fix

@@ -15,13 +15,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image
 from taggit.models import Tag, TaggedItem
 
-from articles import rendering, scopes, versions
+from articles import planner, rendering, scopes, versions
 from articles.models import Article, ArticleImage, ArticleUnit, Column, Section, Unit
 
 DEMO = Path(settings.BASE_DIR) / "demo"
@@ -116,9 +116,7 @@ class Command(BaseCommand):
                 self.make_batch(rng, size, start + made, now, sections, columns, pool, tags, image_names)
             made += size
             self.stdout.write(f"{made}/{count}")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # fresh statistics, or the planner misjudges bulk-loaded tables
-                cursor.execute("ANALYZE")
+        planner.analyse()  # fresh statistics, or the planner misjudges bulk-loaded tables
         scopes.rebuild()
         versions.site_changed()
         self.stdout.write(self.style.SUCCESS(f"{count} articles generated"))
