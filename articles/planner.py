@@ -13,7 +13,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 def analyse(using=DEFAULT_DB_ALIAS):
     connection = connections[using]
-    tables = sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
-    if tables:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":  # SQLite's ANALYZE takes one name, and has no shared catalogs
+            cursor.execute("ANALYZE")
+            return
+        tables = sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
