@@ -81,13 +81,6 @@ class PreviewLinkAdmin(PublishersOnly, ChineseChangeMessage, admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []  # openings exist only once the link does
 
-    def get_changeform_initial_data(self, request):
-        # ?article=<id> comes from the article's form; anything else there would fail the autocomplete.
-        initial = super().get_changeform_initial_data(request)
-        if not str(initial.get("article", "")).isdigit():
-            initial.pop("article", None)
-        return initial
-
     def get_readonly_fields(self, request, obj=None):
         # A link is for one article and one person: to change them, revoke it and make another.
         return [*self.readonly_fields, "article", "recipient"] if obj else self.readonly_fields
