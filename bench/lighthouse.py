@@ -69,9 +69,9 @@ workflow.article_saved(release)
 workflow.publish(release)
 print(previews.address(PreviewLink.objects.create(article=release, recipient="某报社 记者")))
 """
-# Pages that tell search engines not to list them, on purpose (a preview link, a message after a
-# form): Lighthouse's "is not blocked from indexing" audit is the one SEO audit they are spared.
-NOINDEX = {"preview link", "alert sent"}
+# Pages that tell search engines not to list them, on purpose (search results, a preview link, the
+# message after a form): Lighthouse's "is not blocked from indexing" is the one SEO audit they are spared.
+NOINDEX = {"search", "preview link", "alert sent"}
 
 
 def make_site(folder):
