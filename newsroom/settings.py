@@ -264,7 +264,8 @@ RELEASE = os.environ.get("NEWSROOM_RELEASE") or source_fingerprint()
 # Whole pages for anonymous readers are cached this long (0 turns the page cache off).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # With Redis, each process also keeps copies of what it read, within this many bytes (least recently
-# used out first; a value over a sixteenth of it is not copied). Redis itself is bounded by its own
+# used out first; a value over a sixteenth of it is not copied), and within a quarter of it again the
+# bytes it sent for kept pages (articles/cache/handler.py). Redis itself is bounded by its own
 # maxmemory (deploy/redis.conf).
 LOCAL_CACHE_BYTES = int(os.environ.get("LOCAL_CACHE_MB", "32")) * 2**20
 # Values derived from content (page counts, the site chrome, an article with its HTML) are kept at most

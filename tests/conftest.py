@@ -28,10 +28,12 @@ def plain_static_storage(settings):
 def fresh_cache():
     from django.core.cache import cache
 
+    from articles.cache.handler import forget_sent
     from articles.cache.localcopies import forget_copies
 
     cache.clear()
     forget_copies()
+    forget_sent()
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@
   served only while those still hold, and never past a scheduled article's time;
 - ``derived``: values derived from content (counts, the site chrome, articles with their HTML);
 - ``pages``: whole pages for anonymous readers (the middleware);
+- ``handler``: the WSGI application, which sends again the bytes it sent for a kept page;
 - ``queries``: the query parameters a page reads, written one way.
 
 The shared cache is django-redis (``settings.CACHES``); without Redis, Django's local-memory cache.

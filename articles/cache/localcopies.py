@@ -22,14 +22,16 @@ class LocalCopies:
     Values are pickled (as Django's local-memory cache does, so each reader gets its own copy), which
     gives their size: the copies never take more than ``max_bytes`` in all, and a value larger than
     ``max_bytes // 16`` (a 400 KB feed on a small budget) is not copied at all: it is read from the
-    shared cache each time. Entries expire with their original.
+    shared cache each time. Entries expire with their original. With ``pickled=False`` values are
+    kept as they are, for values nobody changes (bytes and tuples), whose size the caller gives.
     """
 
-    def __init__(self, max_bytes):
+    def __init__(self, max_bytes, pickled=True):
         self.max_bytes = max_bytes
         self.max_entry_bytes = max_bytes // 16
+        self.pickled = pickled
         self.bytes = 0
-        self._entries = OrderedDict()  # key -> (expires at, pickled value)
+        self._entries = OrderedDict()  # key -> (expires at, pickled value or value, size)
         self._lock = threading.Lock()
 
     def get(self, key):
@@ -41,23 +43,24 @@ class LocalCopies:
                 self._drop(key)
                 return None
             self._entries.move_to_end(key)
-        return pickle.loads(entry[1])
+        return pickle.loads(entry[1]) if self.pickled else entry[1]
 
-    def set(self, key, value, expires_at):
-        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    def set(self, key, value, expires_at, size=None):
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL) if self.pickled else value
+        size = len(data) if self.pickled else size
         with self._lock:
             self._drop(key)
-            if len(data) > self.max_entry_bytes:
+            if size > self.max_entry_bytes:
                 return
-            while self.bytes + len(data) > self.max_bytes:
+            while self.bytes + size > self.max_bytes:
                 self._drop(next(iter(self._entries)))
-            self._entries[key] = (expires_at, data)
-            self.bytes += len(data)
+            self._entries[key] = (expires_at, data, size)
+            self.bytes += size
 
     def _drop(self, key):
         entry = self._entries.pop(key, None)
         if entry is not None:
-            self.bytes -= len(entry[1])
+            self.bytes -= entry[2]
 
     def clear(self):
         with self._lock:

@@ -55,30 +55,18 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             patch_cache_control(response, private=True, no_cache=True)
             return response
-        # A public page sees only the query parameters it declares, written one way, cached or not.
-        names = query_parameters(request.path_info)
-        if names is not None:
-            request.GET = canonical_query(request.GET, names)
-            request.META["QUERY_STRING"] = request.GET.urlencode()
-        if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0:
-            return self.uncached(request)
         try:
-            if logged_in(request):
-                return self.uncached(request)
-            url = request.build_absolute_uri()
-            # Every page names the traditional edition's standard (hreflang), and those pages are in it.
-            release = f"{settings.RELEASE}:{settings.TRADITIONAL_CHINESE}"
-            key = f"newsroom:page:{release}:{hashlib.sha256(url.encode()).hexdigest()}"
-            entry = entries.lookup(key)
-            counter = None if entry else versions.changes_before_reading()
+            key = self.key(request)
+            entry = None if key is None else entries.lookup(key)
+            counter = None if key is None or entry else versions.changes_before_reading()
         except (DatabaseError, *CACHE_ERRORS) as exc:
             # The database or the cache is down: serve without the cache (the view answers 503 if it must).
             logger.warning("page cache bypassed: %r", exc)
             return self.uncached(request)
+        if key is None:
+            return self.uncached(request)
         if entry is not None:
-            response = entry.value
-            response["X-Cache"] = "hit"
-            return response
+            return self.hit(entry)
         with versions.recording() as recording:
             response = self.get_response(request)
         if self._storable(response):
@@ -91,10 +79,33 @@ class PageCacheMiddleware:
             if recording.scopes <= {versions.SITE}:  # a page that declares nothing is taken to show articles
                 recording.scopes.add(versions.ARTICLES)
             try:
-                entries.store(key, response, recording, counter, settings.PAGE_CACHE_SECONDS)
+                response.kept_entry = entries.store(key, response, recording, counter, settings.PAGE_CACHE_SECONDS)
             except (DatabaseError, *CACHE_ERRORS) as exc:
                 logger.warning("page not cached: %r", exc)
             response["X-Cache"] = "miss"
+        return response
+
+    @staticmethod
+    def key(request):
+        """The cache key of this request's page; None if it is not served from the cache (not a GET
+        or HEAD, the cache off, a logged-in editor). The request is first given only the query
+        parameters its page reads, written one way: a public page sees those only, cached or not."""
+        names = query_parameters(request.path_info)
+        if names is not None:
+            request.GET = canonical_query(request.GET, names)
+            request.META["QUERY_STRING"] = request.GET.urlencode()
+        if request.method not in ("GET", "HEAD") or settings.PAGE_CACHE_SECONDS <= 0 or logged_in(request):
+            return None
+        url = request.build_absolute_uri()
+        # Every page names the traditional edition's standard (hreflang), and those pages are in it.
+        release = f"{settings.RELEASE}:{settings.TRADITIONAL_CHINESE}"
+        return f"newsroom:page:{release}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+    @staticmethod
+    def hit(entry):
+        response = entry.value
+        response["X-Cache"] = "hit"
+        response.kept_entry = entry  # what it was kept with (``handler`` keeps the bytes sent with it)
         return response
 
     def uncached(self, request):
