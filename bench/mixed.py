@@ -83,14 +83,14 @@ class Window:
         self.name, self.seconds = name, seconds
         self.rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
         self.p50, self.p99 = (float(value) for value in re.search(r"p50 ([\d.]+) ms, p99 ([\d.]+) ms", output).groups())
-        counts = re.search(r"x-cache hit (\d+) miss (\d+) none (\d+) non-2xx (\d+)", output)
-        self.hits, self.misses, self.uncached, self.non2xx = (int(value) for value in counts.groups())
+        counts = re.search(r"x-cache hit (\d+) stale (\d+) miss (\d+) none (\d+) non-2xx (\d+)", output)
+        self.hits, self.stale, self.misses, self.uncached, self.non2xx = (int(value) for value in counts.groups())
         socket = re.search(r"Socket errors: (.*)", output)
         self.socket_errors = socket[1] if socket else ""
 
     @property
     def requests(self):
-        return self.hits + self.misses + self.uncached
+        return self.hits + self.stale + self.misses + self.uncached
 
     @property
     def hit_rate(self):
@@ -182,15 +182,15 @@ def table(results, calibration_rps, args):
         f"nothing: {calibration_rps:,.0f} req/s). One article published through the workflow every "
         f"{args.every} s; each row is the {args.every // 2} s before or after a publish.",
         "",
-        "| articles | window | requests | req/s | cache hits | p50 | p99 | non-2xx, socket errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| articles | window | requests | req/s | cache hits | stale | p50 | p99 | non-2xx, socket errors |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for size, (_path_count, windows, rss) in results.items():
         for window in windows:
             errors = f"{window.non2xx} {window.socket_errors}".strip()
             lines.append(
                 f"| {size:,} | {window.name} | {window.requests:,} | {window.rps:,.0f} | {window.hit_rate:.1%} "
-                f"| {window.p50:.1f} ms | {window.p99:.1f} ms | {errors} |"
+                f"| {window.stale:,} | {window.p50:.1f} ms | {window.p99:.1f} ms | {errors} |"
             )
         measured = windows[1:]
         hits, requests = sum(w.hits for w in measured), sum(w.requests for w in measured)
@@ -199,11 +199,11 @@ def table(results, calibration_rps, args):
         errors = sum(w.non2xx for w in measured)
         lines.append(
             f"| {size:,} | **all {len(measured)} windows while publishing** | {requests:,} | {requests / seconds:,.0f} "
-            f"| **{hits / requests:.1%}** | | worst {worst:.1f} ms | {errors} |"
+            f"| **{hits / requests:.1%}** | {sum(w.stale for w in measured):,} | | worst {worst:.1f} ms | {errors} |"
         )
         lines.append(
             f"| {size:,} | worker RSS after the run (`LOCAL_CACHE_MB` {os.environ.get('LOCAL_CACHE_MB', '32')}) "
-            f"| {', '.join(f'{r:.0f} MB' for r in rss)} | | | | | (target < 150 MB: "
+            f"| {', '.join(f'{r:.0f} MB' for r in rss)} | | | | | | (target < 150 MB: "
             f"{'met' if max(rss) < 150 else 'not met'}) |"
         )
     return "\n".join(lines)

@@ -189,6 +189,62 @@ def test_a_reader_during_a_save_never_keeps_the_old_page_under_the_new_version(c
 
 
 @pytest.mark.django_db(transaction=True)
+def test_while_a_page_is_made_again_other_readers_get_the_one_it_replaces(cache_backend, monkeypatch):
+    """Right after a change, one request makes the page again; readers who come meanwhile get the
+    page it replaces at once (not a page each), and the new one as soon as it is kept."""
+    from articles import article_page
+
+    article = ArticleFactory(title="改之前")
+    url = article.get_absolute_url()
+    assert Client().get(url)["X-Cache"] == "miss"
+    article.title = "改之后"
+    article.save()
+    workflow.article_saved(article)
+    making, finish, made = threading.Event(), threading.Event(), {}
+    render = article_page.render_article
+
+    def slow_render(*args, **kwargs):
+        making.set()
+        assert finish.wait(30)
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(article_page, "render_article", slow_render)
+
+    def first_reader():
+        try:
+            made["response"] = Client().get(url)
+        finally:
+            connections.close_all()
+
+    maker = threading.Thread(target=first_reader)
+    maker.start()
+    try:
+        assert making.wait(30)
+        meanwhile = Client().get(url)
+        assert meanwhile["X-Cache"] == "stale" and "改之前" in page_text(meanwhile)
+    finally:
+        finish.set()
+        maker.join(30)
+    monkeypatch.setattr(article_page, "render_article", render)
+    assert made["response"]["X-Cache"] == "miss" and "改之后" in page_text(made["response"])
+    after = Client().get(url)
+    assert after["X-Cache"] == "hit" and "改之后" in page_text(after)
+
+
+def test_a_page_never_kept_is_made_by_each_request_meanwhile(client, cache_backend):
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from articles.cache.pages import PageCacheMiddleware
+
+    article = ArticleFactory(title="新页面")
+    key = PageCacheMiddleware.key(RequestFactory().get(article.get_absolute_url()))
+    cache.add(f"{key}:making", 1, 30)  # another request is making it
+    response = client.get(article.get_absolute_url())
+    assert response["X-Cache"] == "miss" and "新页面" in page_text(response)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_two_app_servers_behave_as_one_site(tmp_path, private_redis):
     """Two gunicorns sharing PostgreSQL, Redis and a media folder: a publish through one shows on the other."""
     if connection.vendor != "postgresql":

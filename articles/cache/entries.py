@@ -42,6 +42,12 @@ def lookup(key):
     return entry
 
 
+def previous(key):
+    """The entry last kept under ``key``, whether or not its scopes moved since (None once it expired):
+    what readers are given while another request makes it again (``pages``)."""
+    return localcopies.get_copy(key) or localcopies.get_shared(key)
+
+
 def store(key, value, recording, counter, longest):
     """Keep ``value``, made with what ``recording`` holds, for ``longest`` seconds at most: less if a
     scheduled article appears under one of its scopes first, and not at all if content changed since

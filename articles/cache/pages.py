@@ -7,16 +7,23 @@ changed, on every app server at once, with nothing to purge. A hit is one round 
 MGET of the versions) when this process has a copy of the page. Nothing is kept past the next
 scheduled article that will appear on it (``entries``).
 
+When a page's versions move, the next request makes it again; requests for it that come while it
+is being made get the page it replaces (``X-Cache: stale``), not a page of their own each: right after
+a publish, a busy site would otherwise make the same pages many times at once. That is for the time
+one page takes to make (``MAKING_SECONDS`` at most); a page never kept before is made by each.
+
 The key is what the page depends on, nothing more: the scheme, host and path, and only the query
 parameters its view declares it reads (``queries``). A logged-in editor bypasses the cache and gets
 private pages; any other cookie (an invalid or anonymous session) is served from it.
 """
 
+import contextlib
 import hashlib
 import logging
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils.cache import patch_cache_control, set_response_etag
 from django.utils.http import http_date
@@ -26,6 +33,9 @@ from . import CACHE_ERRORS, entries
 from .queries import canonical_query, query_parameters
 
 logger = logging.getLogger(__name__)
+
+# While one request makes a page again, others are given the page it replaces, for this long at most.
+MAKING_SECONDS = 10
 
 
 def logged_in(request):
@@ -67,6 +77,26 @@ class PageCacheMiddleware:
             return self.uncached(request)
         if entry is not None:
             return self.hit(entry)
+        try:
+            making = cache.add(f"{key}:making", 1, MAKING_SECONDS)
+            stale = None if making else entries.previous(key)
+        except CACHE_ERRORS:
+            making, stale = False, None
+        if stale is not None:
+            # Another request is making this page again: the page it replaces meanwhile, rather than
+            # every reader at once making the same page (right after a publish, on a busy site).
+            response = stale.value
+            response["X-Cache"] = "stale"
+            return response
+        try:
+            return self.make(request, key, counter)
+        finally:
+            if making:
+                with contextlib.suppress(*CACHE_ERRORS):  # else it expires
+                    cache.delete(f"{key}:making")
+
+    def make(self, request, key, counter):
+        """The page made for ``request``, kept under ``key`` unless content changed since ``counter``."""
         with versions.recording() as recording:
             response = self.get_response(request)
         if self._storable(response):
