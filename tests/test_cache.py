@@ -244,6 +244,22 @@ def test_a_page_never_kept_is_made_by_each_request_meanwhile(client, cache_backe
     assert response["X-Cache"] == "miss" and "新页面" in page_text(response)
 
 
+def test_once_a_withdrawn_article_is_a_404_no_reader_is_given_its_old_page(client, cache_backend):
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from articles.cache.pages import PageCacheMiddleware
+
+    article = ArticleFactory(title="撤下的文章")
+    url = article.get_absolute_url()
+    assert client.get(url)["X-Cache"] == "miss"
+    workflow.unpublish(article)
+    assert client.get(url).status_code == 404
+    cache.add(f"{PageCacheMiddleware.key(RequestFactory().get(url))}:making", 1, 30)  # another reader's request
+    response = client.get(url)
+    assert response.status_code == 404 and "撤下的文章" not in response.content.decode()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_app_servers_behave_as_one_site(tmp_path, private_redis):
     """Two gunicorns sharing PostgreSQL, Redis and a media folder: a publish through one shows on the other."""

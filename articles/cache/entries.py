@@ -43,9 +43,15 @@ def lookup(key):
 
 
 def previous(key):
-    """The entry last kept under ``key``, whether or not its scopes moved since (None once it expired):
-    what readers are given while another request makes it again (``pages``)."""
-    return localcopies.get_copy(key) or localcopies.get_shared(key)
+    """The entry last kept under ``key`` in the shared cache, whether or not its scopes moved since
+    (None once it expired or was forgotten): what readers are given while another request makes it
+    again (``pages``)."""
+    return localcopies.get_shared(key)
+
+
+def forget(key):
+    """No entry under ``key`` any more, not even a previous one."""
+    localcopies.delete_shared(key)
 
 
 def store(key, value, recording, counter, longest):

@@ -57,6 +57,10 @@ class LocalCopies:
             self._entries[key] = (expires_at, data, size)
             self.bytes += size
 
+    def delete(self, key):
+        with self._lock:
+            self._drop(key)
+
     def _drop(self, key):
         entry = self._entries.pop(key, None)
         if entry is not None:
@@ -93,6 +97,13 @@ def set_shared(key, value):
     cache.set(key, value, timeout)
     if settings.SHARED_CACHE:
         copies.set(key, value, value.expires_at)
+
+
+def delete_shared(key):
+    """Deletes the value under ``key`` from the shared cache and from this process's copies (other
+    processes' copies stay: they are checked against their versions before use)."""
+    cache.delete(key)
+    copies.delete(key)
 
 
 def forget_copies():

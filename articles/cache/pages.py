@@ -10,7 +10,8 @@ scheduled article that will appear on it (``entries``).
 When a page's versions move, the next request makes it again; requests for it that come while it
 is being made get the page it replaces (``X-Cache: stale``), not a page of their own each: right after
 a publish, a busy site would otherwise make the same pages many times at once. That is for the time
-one page takes to make (``MAKING_SECONDS`` at most); a page never kept before is made by each.
+one page takes to make (``MAKING_SECONDS`` at most); a page never kept before is made by each, and
+a page not kept when made again (withdrawn, an error now) is forgotten: nobody is given it after.
 
 The key is what the page depends on, nothing more: the scheme, host and path, and only the query
 parameters its view declares it reads (``queries``). A logged-in editor bypasses the cache and gets
@@ -88,11 +89,17 @@ class PageCacheMiddleware:
             response = stale.value
             response["X-Cache"] = "stale"
             return response
+        response = None
         try:
-            return self.make(request, key, counter)
+            response = self.make(request, key, counter)
+            return response
         finally:
-            if making:
-                with contextlib.suppress(*CACHE_ERRORS):  # else it expires
+            with contextlib.suppress(*CACHE_ERRORS):  # else they expire
+                if getattr(response, "kept_entry", None) is None:
+                    # Not kept (the page is gone or an error now, or content changed while it was
+                    # made): nobody is given the page it replaced any more.
+                    entries.forget(key)
+                if making:
                     cache.delete(f"{key}:making")
 
     def make(self, request, key, counter):
