@@ -1,11 +1,14 @@
 """The WSGI application sends again the bytes it sent for a kept page, to the same plain request,
 while the page's versions hold: the reader gets what Django would send, without Django."""
 
+from contextlib import contextmanager
 from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client, RequestFactory
 
 from articles import workflow
@@ -17,6 +20,19 @@ from .pagetext import page_text
 pytestmark = pytest.mark.django_db
 
 
+@contextmanager
+def connections_kept():
+    """As Django's test client does: the request signals leave the test's connection (and its
+    transaction) open; a real server's requests would close it."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def call(application, path, **headers):
     """(status, headers as a dict, body) of a GET of ``path`` through a WSGI ``application``."""
     environ = RequestFactory().get(path, **headers).environ
@@ -25,12 +41,13 @@ def call(application, path, **headers):
     def start_response(status, response_headers, exc_info=None):
         started.update(status=status, headers=response_headers)
 
-    response = application(environ, start_response)
-    try:
-        body = b"".join(response)
-    finally:
-        if hasattr(response, "close"):
-            response.close()
+    with connections_kept():
+        response = application(environ, start_response)
+        try:
+            body = b"".join(response)
+        finally:
+            if hasattr(response, "close"):
+                response.close()
     return started["status"], dict(started["headers"]), body
 
 
