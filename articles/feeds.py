@@ -29,7 +29,7 @@ from functools import cached_property
 
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.db.models.functions import Greatest
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -309,7 +309,13 @@ class LatestArticlesFeed(Feed):
         return {"last_modified": self.modified}
 
     def items(self, scope):
-        return self.articles().for_list().prefetch_related("tags")[: self.item_count]
+        # Prefetched into lists (to_attr): Django then builds no queryset per item and per relation,
+        # which was a third of a cold feed's time (taggit's manager makes a filtered one each).
+        return (
+            self.articles()
+            .for_list(images_to="lead_images")
+            .prefetch_related(Prefetch("tags", to_attr="feed_tags"))[: self.item_count]
+        )
 
     # Each article
 
@@ -333,7 +339,7 @@ class LatestArticlesFeed(Feed):
 
     def item_categories(self, article):
         names = [article.section.name, article.column.name if article.column else None]
-        return [name for name in names if name] + sorted(tag.name for tag in article.tags.all())
+        return [name for name in names if name] + sorted(tag.name for tag in article.feed_tags)
 
     def item_copyright(self, article):
         return self.site.copyright_line or None
@@ -341,7 +347,7 @@ class LatestArticlesFeed(Feed):
     def item_enclosures(self, article):
         """The lead image, with its true length and type (read from the file when the article was
         saved, ``articles.rendering``: a feed opens no file)."""
-        lead = next((image for image in article.images.all() if image.image), None)
+        lead = next((image for image in article.lead_images if image.image), None)
         if lead is None or not lead.file_type:  # no file, or it could not be read: no broken enclosure
             return []
         return [feedgenerator.Enclosure(self.absolute(lead.image.url), str(lead.file_size), lead.file_type)]
