@@ -69,7 +69,13 @@ class PublishedArticles:
 
     def get_queryset(self):
         # Pages show each lead image through its renditions (feeds, which share for_list, do not).
-        return Article.objects.published().for_list().prefetch_related("images__renditions")
+        # Lists show no body: the two longest columns stay in the database.
+        return (
+            Article.objects.published()
+            .for_list()
+            .prefetch_related("images__renditions")
+            .defer("body", "body_html")
+        )
 
     def list_scope(self):
         """What the list shows, as a scope of ``articles.versions``: the page and its count depend on it."""
@@ -138,6 +144,7 @@ def section_blocks(per_section=SECTION_BLOCK_SIZE):
         return []
     articles = (
         Article.objects.filter(in_any(newest))
+        .defer("body", "body_html")
         .select_related("section", "column")
         .order_by("section__order", "section__name", "section", "-publish_at", "-pk")
     )
@@ -295,7 +302,7 @@ class SearchView(ArticleListView):
 
     def get_queryset(self):
         self.form = SearchForm(self.request.GET)
-        return self.form.results(super().get_queryset())
+        return self.form.results(super().get_queryset().defer(None).defer("body_html"))  # excerpts read the body
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, query=self.form.query, crumbs=[_("Search")], **kwargs)

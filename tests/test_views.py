@@ -765,3 +765,24 @@ def test_a_new_tag_with_a_merged_tags_address_takes_it_back(client):
     ArticleFactory(title="新标签的文章").tags.add("党建")
     response = client.get(reverse("articles:tag", args=["党建"]))
     assert response.status_code == 200 and "新标签的文章" in page_text(response)
+
+
+def test_lists_leave_the_article_bodies_in_the_database(client, settings):
+    """A list shows titles, dates and summaries: the body and its HTML (the longest columns) are not read."""
+    settings.PAGE_CACHE_SECONDS = 0
+    section = SectionFactory()
+    ArticleFactory.create_batch(3, section=section, body="<p>" + "正文" * 2000 + "</p>")
+    article = ArticleFactory(section=section, title="第四篇")
+    article.tags.add("党建")
+    for path in ("/", section.get_absolute_url(), reverse("articles:tag", args=["党建"])):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        reads = [query["sql"] for query in queries if 'FROM "articles_article"' in query["sql"]]
+        assert reads and not any('"articles_article"."body' in sql for sql in reads), path
+    # Search results show passages of the body: it is read there, once for the page.
+    workflow.article_saved(article)  # indexed
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("articles:search"), {"q": "第四篇"})
+    assert "正文第一段" in page_text(response)  # the result's excerpt, from its body
+    reads = [query["sql"] for query in queries if '"articles_article"."body"' in query["sql"]]
+    assert len(reads) == 1
