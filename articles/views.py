@@ -70,12 +70,7 @@ class PublishedArticles:
     def get_queryset(self):
         # Pages show each lead image through its renditions (feeds, which share for_list, do not).
         # Lists show no body: the two longest columns stay in the database.
-        return (
-            Article.objects.published()
-            .for_list()
-            .prefetch_related("images__renditions")
-            .defer("body", "body_html")
-        )
+        return Article.objects.published().for_list().prefetch_related("images__renditions").defer("body", "body_html")
 
     def list_scope(self):
         """What the list shows, as a scope of ``articles.versions``: the page and its count depend on it."""
