@@ -66,11 +66,12 @@ class PublishedArticles:
     paginate_by = settings.ARTICLES_PER_PAGE
     # What the page reads of its query string: the page cache keys it by these alone (articles.cache).
     query_parameters = ("page",)
+    # What a list item does not show: the two longest columns stay in the database.
+    deferred = ("body", "body_html")
 
     def get_queryset(self):
         # Pages show each lead image through its renditions (feeds, which share for_list, do not).
-        # Lists show no body: the two longest columns stay in the database.
-        return Article.objects.published().for_list().prefetch_related("images__renditions").defer("body", "body_html")
+        return Article.objects.published().for_list().prefetch_related("images__renditions").defer(*self.deferred)
 
     def list_scope(self):
         """What the list shows, as a scope of ``articles.versions``: the page and its count depend on it."""
@@ -294,10 +295,11 @@ class SearchView(ArticleListView):
 
     template_name = "articles/search.html"
     query_parameters = ("page", *SearchForm.base_fields)
+    deferred = ("body_html",)  # excerpts read the body
 
     def get_queryset(self):
         self.form = SearchForm(self.request.GET)
-        return self.form.results(super().get_queryset().defer(None).defer("body_html"))  # excerpts read the body
+        return self.form.results(super().get_queryset())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, query=self.form.query, crumbs=[_("Search")], **kwargs)

@@ -57,7 +57,7 @@ class SentCopiesHandler(WSGIHandler):
             except CACHE_ERRORS:
                 unchanged = False
             if unchanged:
-                start_response("200 OK", headers)
+                start_response("200 OK", list(headers))
                 return [body]
         response = super().__call__(environ, start_response)
         entry = getattr(response, "kept_entry", None)
@@ -70,7 +70,7 @@ class SentCopiesHandler(WSGIHandler):
         # As sent for a kept page: a page just made may carry headers of its making (Vary: Cookie).
         if response.status_code != 200 or response.cookies or response.get("X-Cache") != "hit":
             return
-        headers = list(response.items())
+        headers = tuple(response.items())  # kept as they are: never handed out to be changed
         body = response.content
         size = len(body) + sum(len(name) + len(value) for name, value in headers)
         sent.set(key, (entry.scopes, entry.versions, headers, body), entry.expires_at, size=size)
