@@ -314,7 +314,8 @@ class LatestArticlesFeed(Feed):
         return (
             self.articles()
             .for_list(images_to="lead_images")
-            .prefetch_related(Prefetch("tags", to_attr="feed_tags"))[: self.item_count]
+            .prefetch_related(Prefetch("tags", to_attr="feed_tags"))
+            .defer("item_html")[: self.item_count]
         )
 
     # Each article

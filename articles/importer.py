@@ -333,7 +333,7 @@ def _unit(name):
 # Who created or last saved it is bookkeeping, not content: a save without a change is no edit.
 NOT_EDITABLE = {"id", "created_at", "updated_at", "import_key", "import_digest", "created_by", "last_edited_by"}
 # What ``rendering`` makes from the article when it is saved: nobody edits it.
-MADE_WHEN_SAVED = {"body_html", "file_type", "file_size"}
+MADE_WHEN_SAVED = {"body_html", "item_html", "file_type", "file_size"}
 
 
 def content_digest(article):

@@ -493,7 +493,7 @@ def _count(rows, key):
 
 # What ``articles.rendering`` makes from the article when it is saved is not part of its revisions.
 @reversion.register(
-    follow=["images", "unit_links", "tagged_items", "corrections", "contact_links"], exclude=["body_html"]
+    follow=["images", "unit_links", "tagged_items", "corrections", "contact_links"], exclude=["body_html", "item_html"]
 )
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -536,6 +536,16 @@ class Article(models.Model):
         help_text=_(
             "The body as pages and feeds show it (sanitised, figures and renditions in place), made when the "
             "article is saved (articles/rendering.py); empty until then."
+        ),
+    )
+    item_html = models.TextField(
+        _("list item as shown"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_(
+            "The article as lists show it (title, time, section, summary, lead picture), made when the article "
+            "is saved (articles/rendering.py), with marks where the section's and column's names go; empty until then."
         ),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)

@@ -11,21 +11,35 @@ Where the dateline goes (the first paragraph with text) is marked in the stored 
 ``<!--dateline-->``, that a sanitised body cannot contain: the dateline names the column, which an
 editor may rename without touching the article, so it is put in when the body is shown.
 
+The article as lists show it (``includes/article_item.html``) is stored the same way, in
+``Article.item_html``: a list then reads one column per article and renders no template and no
+picture for it. What may change without a save of the article is marked and put in when the list is
+shown (``list_items``): the names of its section and column, the address's prefix (the edition,
+/zh-hant/, and where the site is mounted), the heading's level. The marks are characters of Unicode's
+private use area that escaping leaves alone; the names put in are escaped.
+
 The article page's own HTML around the body is ``article_page``'s.
 """
 
+import copy
 import mimetypes
 import re
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils import translation
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from PIL import Image, UnidentifiedImageError
 
 from . import bodies
-from .models import Article, ArticleImage
+from .models import Article, ArticleImage, Column, Section
 
 DATELINE = "<!--dateline-->"
+SECTION_NAME, COLUMN_NAME, PREFIX, LEVEL = (f"\ue000{name}\ue001" for name in ("section", "column", "prefix", "level"))
 
 
 # At save time
@@ -52,8 +66,22 @@ def render_body(article, images):
     ).strip()
 
 
+def render_item(article, images):
+    """The article as lists show it, marked where ``list_items`` puts in what may change without a save
+    of the article. Rendered from a stand-in that holds the marks for names and address."""
+    stand_in = copy.copy(article)
+    stand_in.section = Section(pk=article.section_id, name=SECTION_NAME)
+    stand_in.column = Column(pk=article.column_id, name=COLUMN_NAME) if article.column_id else None
+    stand_in._prefetched_objects_cache = {"images": images}
+    with translation.override(settings.LANGUAGE_CODE):
+        path = article.get_absolute_url().removeprefix(get_script_prefix())
+    stand_in.get_absolute_url = lambda: f"{PREFIX}/{path}"
+    return render_to_string("includes/article_item.html", {"article": stand_in, "level": LEVEL}).strip()
+
+
 def _prepare(article, images, read=read_file):
-    """Set the article's ``body_html`` and its images' file facts; returns the images whose facts changed."""
+    """Set the article's ``body_html`` and ``item_html`` and its images' file facts; returns the images
+    whose facts changed."""
     changed = []
     for image in images:
         facts = read(image)
@@ -61,6 +89,7 @@ def _prepare(article, images, read=read_file):
             image.file_type, image.file_size = facts
             changed.append(image)
     article.body_html = render_body(article, images)
+    article.item_html = render_item(article, images)
     return changed
 
 
@@ -69,10 +98,10 @@ def _images():
 
 
 def store(article):
-    """Read the article's image files and store its body as shown."""
+    """Read the article's image files and store its body and list item as shown."""
     for image in _prepare(article, list(_images().filter(article=article))):
         ArticleImage.objects.filter(pk=image.pk).update(file_type=image.file_type, file_size=image.file_size)
-    Article.objects.filter(pk=article.pk).update(body_html=article.body_html)
+    Article.objects.filter(pk=article.pk).update(body_html=article.body_html, item_html=article.item_html)
 
 
 def store_many(articles, batch_size=500, progress=None):
@@ -94,7 +123,7 @@ def store_many(articles, batch_size=500, progress=None):
         )
         changed = [image for article in batch for image in _prepare(article, list(article.images.all()), read)]
         with transaction.atomic():
-            Article.objects.bulk_update(batch, ["body_html"])
+            Article.objects.bulk_update(batch, ["body_html", "item_html"])
             ArticleImage.objects.bulk_update(changed, ["file_type", "file_size"])
         if progress:
             progress(start + len(batch), len(pks))
@@ -111,6 +140,21 @@ def body_html(article, dateline=""):
     if not stored and article.body:
         stored = render_body(article, article.images.all())
     return stored.replace(DATELINE, dateline, 1)
+
+
+def list_items(articles, level=2):
+    """The stored list items of ``articles`` (with their section and column), the marks filled in. An
+    article stored before ``item_html`` existed is rendered here (``manage.py render_articles --missing``
+    stores it)."""
+    prefix = reverse("articles:home").removesuffix("/")
+    items = []
+    for article in articles:
+        stored = article.item_html or render_item(article, list(article.images.all()))
+        stored = stored.replace(SECTION_NAME, conditional_escape(article.section.name))
+        if article.column_id:
+            stored = stored.replace(COLUMN_NAME, conditional_escape(article.column.name))
+        items.append(stored.replace(PREFIX, prefix).replace(LEVEL, str(level)))
+    return mark_safe("\n".join(items))
 
 
 def dateline_html(article):

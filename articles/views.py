@@ -5,7 +5,7 @@ from itertools import groupby
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
@@ -30,6 +30,7 @@ from .facets import facets
 from .forms import SearchForm
 from .models import (
     Article,
+    ArticleImage,
     Column,
     Correction,
     Person,
@@ -70,8 +71,8 @@ class PublishedArticles:
     deferred = ("body", "body_html")
 
     def get_queryset(self):
-        # Pages show each lead image through its renditions (feeds, which share for_list, do not).
-        return Article.objects.published().for_list().prefetch_related("images__renditions").defer(*self.deferred)
+        # Items as stored when the article was saved (rendering.list_items), with the names of section and column.
+        return Article.objects.published().select_related("section", "column").defer(*self.deferred)
 
     def list_scope(self):
         """What the list shows, as a scope of ``articles.versions``: the page and its count depend on it."""
@@ -140,7 +141,7 @@ def section_blocks(per_section=SECTION_BLOCK_SIZE):
         return []
     articles = (
         Article.objects.filter(in_any(newest))
-        .defer("body", "body_html")
+        .defer("body", "body_html", "item_html")
         .select_related("section", "column")
         .order_by("section__order", "section__name", "section", "-publish_at", "-pk")
     )
@@ -156,6 +157,9 @@ class HomeView(ArticleListView):
         context = super().get_context_data(**kwargs)
         if context["page_obj"].number == 1:
             articles = list(context["page_obj"].object_list)
+            if articles:  # the lead story shows its picture, not a stored item
+                images = ArticleImage.objects.order_by("order", "pk").prefetch_related("renditions")
+                prefetch_related_objects(articles[:1], Prefetch("images", images))
             context.update(lead=articles[0] if articles else None, latest=articles[1:], sections=section_blocks())
         return context
 
@@ -295,11 +299,12 @@ class SearchView(ArticleListView):
 
     template_name = "articles/search.html"
     query_parameters = ("page", *SearchForm.base_fields)
-    deferred = ("body_html",)  # excerpts read the body
+    deferred = ("body_html", "item_html")  # excerpts read the body; items are made with their matches marked
 
     def get_queryset(self):
         self.form = SearchForm(self.request.GET)
-        return self.form.results(super().get_queryset())
+        # Pages show each lead image through its renditions (feeds, which share for_list, do not).
+        return self.form.results(super().get_queryset().for_list().prefetch_related("images__renditions"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(form=self.form, query=self.form.query, crumbs=[_("Search")], **kwargs)
@@ -324,7 +329,11 @@ class ArticleDetailView(DetailView):
     row and its HTML as they are now."""
 
     def get_queryset(self):
-        return Article.objects.visible_to(self.request.user).select_related("section", "column", "copyright_notice")
+        return (
+            Article.objects.visible_to(self.request.user)
+            .select_related("section", "column", "copyright_notice")
+            .defer("item_html")
+        )
 
     def get_object(self, queryset=None):
         if self.request.user.is_staff:

@@ -1,17 +1,21 @@
 """What readers see of an article is made when it is saved (articles/rendering.py), not when it is read."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
+from django.db import connection
+from django.template.loader import render_to_string
 from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
 
 from articles import rendering, workflow
 from articles.models import Article, ArticleImage
 from articles.views import ArticleDetailView
 
-from .factories import ArticleFactory, ArticleImageFactory, ColumnFactory
+from .factories import ArticleFactory, ArticleImageFactory, ColumnFactory, SectionFactory
 from .pagetext import page_text
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +84,81 @@ def test_render_articles_stores_the_bodies_of_articles_stored_before(client):
     assert "升级之前保存的文章。" in page_text(client.get(article.get_absolute_url()))
     call_command("render_articles", "--missing", stdout=io.StringIO())
     assert "升级之前保存的文章。" in Article.objects.get(pk=article.pk).body_html
+
+
+# List items
+
+
+def fresh_item(article, **context):
+    """The article as the item template renders it now, from the database."""
+    article = Article.objects.select_related("section", "column").get(pk=article.pk)
+    return render_to_string("includes/article_item.html", {"article": article, **context}).strip()
+
+
+def items_of(response):
+    return re.findall(r'<li class="article-item">.*?</li>', response.content.decode(), re.S)
+
+
+def test_a_list_shows_each_item_as_the_item_template_renders_it(client):
+    section = SectionFactory(name="要闻")
+    article = ArticleFactory(section=section, column=ColumnFactory(name="国企动态"), subtitle="副题", summary="摘要一")
+    ArticleImageFactory(article=article, alt_text="签约现场")
+    workflow.article_saved(article)  # its renditions made: the item shows a <picture>
+    plain = ArticleFactory(section=section, summary="")
+    response = client.get(section.get_absolute_url())
+    assert items_of(response) == [fresh_item(article), fresh_item(plain)]
+    assert "<picture" in items_of(response)[0] and "【国企动态】" in items_of(response)[0]
+    # Home's latest articles are headed one level down.
+    home = items_of(client.get("/"))
+    assert fresh_item(plain, level=3) in home and "<h3>" in fresh_item(plain, level=3)
+
+
+def test_the_traditional_edition_links_items_to_its_own_pages(client):
+    article = ArticleFactory(title="国企改革")
+    [item] = items_of(client.get("/zh-hant" + article.section.get_absolute_url()))
+    assert f'href="/zh-hant{article.get_absolute_url()}"' in item and "國企改革" in item
+
+
+def test_a_cold_list_renders_no_item_and_reads_no_image(client, settings, templates_rendered):
+    settings.PAGE_CACHE_SECONDS = 0
+    section = SectionFactory()
+    for _ in range(3):
+        ArticleImageFactory(article=ArticleFactory(section=section))
+    templates_rendered.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(section.get_absolute_url())
+    assert len(items_of(response)) == 3
+    assert "includes/article_item.html" not in templates_rendered and "includes/picture.html" not in templates_rendered
+    assert not [query for query in queries if "articles_articleimage" in query["sql"]]
+
+
+def test_lists_follow_a_renamed_section_and_column_without_a_new_rendering(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    column = ColumnFactory(name="旧栏目")
+    article = ArticleFactory(column=column, section=SectionFactory(name="旧频道"))
+    column.name, article.section.name = "新<栏目>", "新&频道"
+    column.save()
+    article.section.save()
+    [item] = items_of(client.get(article.section.get_absolute_url()))
+    assert item == fresh_item(article)
+    assert "【新&lt;栏目&gt;】" in item and "新&amp;频道" in item
+
+
+def test_an_edit_through_the_workflow_shows_in_the_lists(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory(title="初稿标题")
+    article.title = "改过的标题"
+    article.save()
+    workflow.article_saved(article)
+    assert "改过的标题" in page_text(client.get(article.section.get_absolute_url()))
+
+
+def test_render_articles_stores_the_list_items_of_articles_stored_before(client):
+    article = ArticleFactory(title="升级之前的文章")
+    ArticleImageFactory(article=article)
+    Article.objects.filter(pk=article.pk).update(item_html="")
+    # Until then the list renders the item itself.
+    assert items_of(client.get(article.section.get_absolute_url())) == [fresh_item(article)]
+    call_command("render_articles", "--missing", stdout=io.StringIO())
+    stored = Article.objects.get(pk=article.pk).item_html
+    assert "升级之前的文章" in stored and rendering.SECTION_NAME in stored

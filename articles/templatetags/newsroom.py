@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.html import conditional_escape, strip_tags
 from django.utils.safestring import mark_safe
 
-from .. import hant, renditions, seo
+from .. import hant, rendering, renditions, seo
 
 register = template.Library()
 
@@ -46,6 +46,12 @@ def _forget_static_urls(*, setting, **kwargs):
 def picture(article_image):
     """The image's ``renditions.Picture`` (srcsets and size), or None when it has no renditions."""
     return renditions.picture(article_image) if article_image.image else None
+
+
+@register.simple_tag
+def list_items(articles, level):
+    """The articles' list items as stored when they were saved (``includes/article_item.html``)."""
+    return rendering.list_items(articles, level)
 
 
 @register.simple_tag(takes_context=True)
