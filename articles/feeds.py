@@ -23,6 +23,7 @@ second and then the time zone.
 import datetime
 import hashlib
 import html
+import io
 import json
 import logging
 from functools import cached_property
@@ -221,9 +222,11 @@ class LatestArticlesFeed(Feed):
 
     def build(self, request):
         feed = self.get_feed(self.scope, request)
-        response = HttpResponse(content_type=feed.content_type)
-        feed.write(response, "utf-8")
-        return response
+        # Written into a string, then answered at once: written into the response, each of the XML
+        # writer's few thousand small writes went through HttpResponse.write (a sixth of a cold feed).
+        written = io.StringIO()
+        feed.write(written, "utf-8")
+        return HttpResponse(written.getvalue(), content_type=feed.content_type)
 
     # Scope and validators
 
