@@ -658,6 +658,8 @@ class Article(models.Model):
             models.Index(fields=["status", "publish_at"]),
             models.Index(fields=["author", "publish_at"]),
             models.Index(fields=["editor", "publish_at"]),
+            # And on PostgreSQL article_publication (migration 0024): the publication rule's columns beside
+            # the id, so that related articles check their candidates in the index, not in the wide rows.
         ]
         permissions = [
             ("publish_article", _("Can publish, schedule and unpublish articles")),
@@ -753,7 +755,10 @@ class ArticleUnit(models.Model):
     """Links a participating unit to an article, in the order the article names them."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="unit_links")
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="article_links")
+    # Indexed with the article (Meta.indexes): a unit's newest links are read from the index alone.
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="article_links", db_index=False
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -761,6 +766,7 @@ class ArticleUnit(models.Model):
         verbose_name_plural = _("participating units")
         ordering = ["order", "pk"]
         constraints = [models.UniqueConstraint(fields=["article", "unit"], name="unit_once_per_article")]
+        indexes = [models.Index(fields=["unit", "article"], name="unit_links_by_article")]
 
     def __str__(self):
         return str(self.unit)
