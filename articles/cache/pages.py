@@ -78,6 +78,10 @@ class PageCacheMiddleware:
             return self.uncached(request)
         if entry is not None:
             return self.hit(entry)
+        return self.made_once(request, key, counter)
+
+    def made_once(self, request, key, counter):
+        """The page made again for this request, or, while another request makes it, the page it replaces."""
         try:
             making = cache.add(f"{key}:making", 1, MAKING_SECONDS)
             stale = None if making else entries.previous(key)
