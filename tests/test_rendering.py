@@ -162,3 +162,13 @@ def test_render_articles_stores_the_list_items_of_articles_stored_before(client)
     call_command("render_articles", "--missing", stdout=io.StringIO())
     stored = Article.objects.get(pk=article.pk).item_html
     assert "升级之前的文章" in stored and rendering.SECTION_NAME in stored
+
+
+def test_storing_the_list_item_leaves_the_saved_article_as_it_was():
+    # The workflow goes on with the same object after storing (alerts name its section and address).
+    article = ArticleFactory(column=ColumnFactory(name="栏目甲"))
+    section, column, url = article.section, article.column, article.get_absolute_url()
+    rendering.store(article)
+    assert article.section is section and article.column is column
+    assert (article.section.name, article.column.name, article.get_absolute_url()) == (section.name, "栏目甲", url)
+    assert rendering.SECTION_NAME in article.item_html and rendering.SECTION_NAME not in article.body_html
