@@ -93,13 +93,14 @@ def _prepare(article, images, read=read_file):
     return changed
 
 
-def _images():
+def ordered_images():
+    """Images in the article's order, with their renditions."""
     return ArticleImage.objects.prefetch_related("renditions").order_by("order", "pk")
 
 
 def store(article):
     """Read the article's image files and store its body and list item as shown."""
-    for image in _prepare(article, list(_images().filter(article=article))):
+    for image in _prepare(article, list(ordered_images().filter(article=article))):
         ArticleImage.objects.filter(pk=image.pk).update(file_type=image.file_type, file_size=image.file_size)
     Article.objects.filter(pk=article.pk).update(body_html=article.body_html, item_html=article.item_html)
 
@@ -118,7 +119,7 @@ def store_many(articles, batch_size=500, progress=None):
     for start in range(0, len(pks), batch_size):
         batch = list(
             Article.objects.filter(pk__in=pks[start : start + batch_size]).prefetch_related(
-                Prefetch("images", _images())
+                Prefetch("images", ordered_images())
             )
         )
         changed = [image for article in batch for image in _prepare(article, list(article.images.all()), read)]

@@ -24,13 +24,12 @@ from taggit.models import Tag, TaggedItem
 
 from alerts.forms import SubscribeForm
 
-from . import article_page, versions
+from . import article_page, rendering, versions
 from .cache.derived import derived_value
 from .facets import facets
 from .forms import SearchForm
 from .models import (
     Article,
-    ArticleImage,
     Column,
     Correction,
     Person,
@@ -158,8 +157,7 @@ class HomeView(ArticleListView):
         if context["page_obj"].number == 1:
             articles = list(context["page_obj"].object_list)
             if articles:  # the lead story shows its picture, not a stored item
-                images = ArticleImage.objects.order_by("order", "pk").prefetch_related("renditions")
-                prefetch_related_objects(articles[:1], Prefetch("images", images))
+                prefetch_related_objects(articles[:1], Prefetch("images", rendering.ordered_images()))
             context.update(lead=articles[0] if articles else None, latest=articles[1:], sections=section_blocks())
         return context
 
