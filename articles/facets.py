@@ -1,12 +1,12 @@
 """Facets of search results: how many of the matches are in each section, column, unit and year."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article, ArticleUnit
+from .models import ArticleUnit, Column, Section
 
 SHOWN = 8  # values shown per facet, the most frequent first
 
@@ -32,33 +32,36 @@ class Facet:
     values: list
 
 
-def facets(ids, current):
-    """The facets of the articles ``ids`` (the matches a search counted): [(Facet, [(Value, link)])]
-    where each link is ``current`` (the query string) narrowed to that value."""
-    articles = Article.objects.filter(pk__in=ids).order_by()
+def _most(counts, model, parameter):
+    """The SHOWN most frequent of ``counts`` ({pk: n}), named from ``model``: most first, then by name."""
+    names = dict(model.objects.filter(pk__in=list(counts)).values_list("pk", "name"))
+    ranked = sorted((-n, names[pk], pk) for pk, n in counts.items() if pk in names)
+    return [Value(name, -n, {parameter: pk}) for n, name, pk in ranked[:SHOWN]]
 
-    def by(field, name):
-        rows = articles.exclude(**{field: None}).values(field, name).annotate(n=Count("pk")).order_by("-n", name)
-        return [Value(row[name], row["n"], {field: row[field]}) for row in rows[:SHOWN]]
 
+def facets(matches, current):
+    """The facets of ``matches`` (the ``search.Match``es a search counted: each brings its section,
+    column and year): [(Facet, [(Value, link)])] where each link is ``current`` (the query string)
+    narrowed to that value. Only the units are read again (an article has several)."""
+    ids = [match.pk for match in matches]
     units = (
-        ArticleUnit.objects.filter(article_id__in=ids)
+        ArticleUnit.objects.filter(article_id__any_of=ids)
         .values("unit__name")
         .annotate(n=Count("article", distinct=True))
         .order_by("-n", "unit__name")[:SHOWN]
     )
-    years = articles.annotate(year=ExtractYear("publish_at")).values("year").annotate(n=Count("pk")).order_by("-year")
+    years = Counter(match.year for match in matches)
     found = [
-        Facet(_("Section"), by("section", "section__name")),
-        Facet(_("Column"), by("column", "column__name")),
+        Facet(_("Section"), _most(Counter(match.section_id for match in matches), Section, "section")),
+        Facet(_("Column"), _most(Counter(match.column_id for match in matches if match.column_id), Column, "column")),
         Facet(
             _("Participating unit"), [Value(row["unit__name"], row["n"], {"unit": row["unit__name"]}) for row in units]
         ),
         Facet(
             _("Year"),
             [
-                Value(str(row["year"]), row["n"], {"start": f"{row['year']}-01-01", "end": f"{row['year']}-12-31"})
-                for row in years[:SHOWN]
+                Value(str(year), n, {"start": f"{year}-01-01", "end": f"{year}-12-31"})
+                for year, n in sorted(years.items(), reverse=True)[:SHOWN]
             ],
         ),
     ]

@@ -480,6 +480,8 @@ LABEL_SUFFIX = _(":")
 class SearchForm(forms.Form):
     """The reader's query, filters and order; ``results()`` applies them to published articles."""
 
+    FILTERS = ("section", "column", "unit", "start", "end")  # what narrows the articles searched
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix=LABEL_SUFFIX, **kwargs)
 

@@ -324,6 +324,26 @@ class Passed(LessThanOrEqual):
         return f"({lhs} IS NULL OR {sql})", (*lhs_params, *params)
 
 
+@models.ForeignKey.register_lookup
+@models.IntegerField.register_lookup
+class AnyOf(models.Lookup):
+    """``field__any_of=[ids]``: as ``__in``, but on PostgreSQL the list is one array parameter
+    (``= ANY(%s)``), not a placeholder per value: a thousand ids are one literal for the server to
+    parse and no per-value work for Django (for the search's ranking window, facets and estimate)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = [int(value) for value in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", (*lhs_params, values)
+        if not values:
+            return "0 = 1", tuple(lhs_params)
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", (*lhs_params, *values)
+
+
 def published_when(now):
     """The one rule of visibility, as field lookups: published, its publish time has come, its
     embargo (禁发时间), if any, is over, and not in the trash. ``ArticleQuerySet.published()`` filters

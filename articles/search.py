@@ -37,10 +37,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from html import unescape
+from typing import NamedTuple
 
 import opencc
 from django.db import connection, models, transaction
 from django.db.models import Q
+from django.db.models.functions import ExtractYear
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -347,6 +349,16 @@ def through_gin_indexes():
         yield
 
 
+class Match(NamedTuple):
+    """A match as the ranking query reads it: its relevance field and what the facets count."""
+
+    pk: int
+    field: int
+    section_id: int
+    column_id: int | None
+    year: int  # of its publication, where the site is (the database says: no date parsed for a facet)
+
+
 class Results:
     """Matching articles, as a Paginator wants them (``count()`` and slices), at most ``limit``.
 
@@ -354,7 +366,8 @@ class Results:
     order: by relevance, the *field* first (3 when the title or subtitle holds every term, 2 when
     title, subtitle, tags or units hold each term, 1 for any match, checked with ``strpos`` on the
     short head and labels of the rows found), then newest first; or newest first alone. That gives
-    the count (exact up to ``limit``), the facets' ids and the order of every page.
+    the count (exact up to ``limit``), the facets (each match's section, column and date come with
+    it) and the order of every page.
 
     Whether each term stands as a word (``Term.word_pattern``) is a long regular expression, too
     costly for every match: it is checked in Python on the documents of the first ``WINDOW``
@@ -369,6 +382,8 @@ class Results:
     def __init__(self, query, articles=None, order="relevance", limit=None):
         self.query, self.order, self.limit = query, order, limit or MAX_RESULTS
         self.articles = Article.objects.published().for_list() if articles is None else articles
+        # How many articles are searched, for the estimate: a view may keep it as lists keep their counts.
+        self.searched = self.articles.count
 
     def _field(self):
         """The relevance field of a match, as an SQL expression (row by row: on short texts)."""
@@ -385,21 +400,21 @@ class Results:
 
     @cached_property
     def _matches(self):
-        """Up to ``limit`` + 1 matches, (pk, field), in the order of the query (see the class)."""
+        """Up to ``limit`` + 1 ``Match``es in the order of the query (see the class)."""
         if not self.query:
             return []
-        matches = self.articles.filter(search_entry__document__matches=self.query).order_by()
-        if self.order == "date":
-            rows = matches.order_by("-publish_at", "-pk").values_list("pk", flat=True)[: self.limit + 1]
-            with through_gin_indexes():
-                return [(pk, 1) for pk in rows]
-        rows = (
-            matches.annotate(field=self._field())
-            .order_by("-field", "-publish_at", "-pk")
-            .values_list("pk", "field")[: self.limit + 1]
+        matches = (
+            self.articles.filter(search_entry__document__matches=self.query)
+            .annotate(year=ExtractYear("publish_at"))
+            .order_by()
         )
+        if self.order == "date":
+            matches = matches.annotate(field=models.Value(1)).order_by("-publish_at", "-pk")
+        else:
+            matches = matches.annotate(field=self._field()).order_by("-field", "-publish_at", "-pk")
+        rows = matches.values_list(*Match._fields)[: self.limit + 1]
         with through_gin_indexes():
-            return list(rows)
+            return [Match(*row) for row in rows]
 
     @cached_property
     def ranked(self):
@@ -407,17 +422,19 @@ class Results:
         matches = self._matches[: self.limit]
         patterns = [re.compile(term.word_pattern) for term in self.query.terms if term.word_pattern]
         if self.order == "date" or not patterns:
-            return [pk for pk, _field in matches]
+            return [match.pk for match in matches]
         window = matches[: self.WINDOW]
         documents = dict(
-            SearchEntry.objects.filter(article_id__in=[pk for pk, _field in window]).values_list(
+            SearchEntry.objects.filter(article_id__any_of=[match.pk for match in window]).values_list(
                 "article_id", "document"
             )
         )
-        as_words = {pk for pk, _field in window if all(pattern.search(documents.get(pk, "")) for pattern in patterns)}
+        as_words = {
+            match.pk for match in window if all(pattern.search(documents.get(match.pk, "")) for pattern in patterns)
+        }
         # Stable: newest first stays within (field, word).
-        ordered = sorted(window, key=lambda match: (-match[1], match[0] not in as_words))
-        return [pk for pk, _field in ordered + matches[self.WINDOW :]]
+        ordered = sorted(window, key=lambda match: (-match.field, match.pk not in as_words))
+        return [match.pk for match in ordered + matches[self.WINDOW :]]
 
     def count(self):
         """The number of matches, counted up to ``limit`` (see ``more``)."""
@@ -436,8 +453,10 @@ class Results:
         newest = list(self.articles.order_by("-publish_at", "-pk").values_list("pk", flat=True)[: self.SAMPLE])
         # Row by row: told to use the GIN index here, PostgreSQL reads these rows by their keys and
         # computes search_keys() on each (0.5 s for 新); strpos on them is 20 ms.
-        matched = SearchEntry.objects.filter(article_id__in=newest, document__matches=self.query.row_by_row()).count()
-        total = self.articles.count()
+        matched = SearchEntry.objects.filter(
+            article_id__any_of=newest, document__matches=self.query.row_by_row()
+        ).count()
+        total = self.searched()
         guess = matched * total / min(total, self.SAMPLE) if total else 0
         digits = max(0, len(str(int(guess))) - 2)
         return max(self.limit + 1, int(round(guess, -digits)))
@@ -445,9 +464,9 @@ class Results:
     def __len__(self):
         return self.count()
 
-    def matched_ids(self):
-        """The ids of the matches counted (at most ``limit`` + 1), for facets."""
-        return [pk for pk, _field in self._matches]
+    def counted(self):
+        """The ``Match``es counted (at most ``limit``), for facets."""
+        return self._matches[: self.limit]
 
     def __getitem__(self, key):
         if not isinstance(key, slice):

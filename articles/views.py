@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from functools import partial
 from io import BytesIO
 from itertools import groupby
 
@@ -308,12 +309,18 @@ class SearchView(ArticleListView):
         context = super().get_context_data(form=self.form, query=self.form.query, crumbs=[_("Search")], **kwargs)
         if self.form.query:
             results = context["paginator"].object_list
-            context["facets"] = facets(results.matched_ids()[: results.limit], self.request.GET)
+            context["facets"] = facets(results.counted(), self.request.GET)
             context["suggestion"] = self.form.suggestion(results)
         return context
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        # Not the cached count of other lists: Results count the matches as they rank them.
+        # Not the kept count of other lists: Results count the matches as they rank them. What they
+        # keep is how many articles the filters leave (the estimate beyond the limit divides by it).
+        if self.form.query:
+            filters = sorted((name, self.request.GET.get(name, "")) for name in SearchForm.FILTERS)
+            queryset.searched = partial(
+                derived_value, f"count:{type(self).__name__}:{filters}", queryset.articles.count, [self.list_scope()]
+            )
         return self.paginator_class(queryset, per_page, **kwargs)
 
     def render_to_response(self, context, **kwargs):

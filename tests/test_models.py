@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from articles import models
@@ -119,3 +119,27 @@ def test_related_articles_of_a_much_used_unit_or_tag_come_from_its_newest_links(
         related = list(Article.objects.published().related_to(article, limit=10, window=5))
     assert related == others[:2:-1]  # the five newest of the eight others, newest first
     assert list(Article.objects.published().related_to(article, limit=10)) == others[::-1]
+
+
+def test_any_of_finds_the_rows_of_a_list_of_ids_as_in_does():
+    articles = [ArticleFactory(title=f"列表{i}") for i in range(3)]
+    ids = [articles[0].pk, articles[2].pk, 10**9]
+    assert (
+        set(Article.objects.filter(pk__any_of=ids))
+        == set(Article.objects.filter(pk__in=ids))
+        == {
+            articles[0],
+            articles[2],
+        }
+    )
+    assert not Article.objects.filter(pk__any_of=[]).exists()
+    assert set(Article.objects.filter(section__any_of=[articles[1].section_id])) == {articles[1]}
+
+
+def test_any_of_sends_a_list_as_one_parameter_on_postgresql():
+    """A thousand ids are one array for PostgreSQL to parse, not a thousand placeholders."""
+    sql, params = Article.objects.filter(pk__any_of=list(range(1000))).values("pk").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        assert "= ANY(%s)" in sql and len(params) == 1
+    else:
+        assert len(params) == 1000
