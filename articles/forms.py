@@ -28,7 +28,8 @@ from reversion.models import Version
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from . import bodies, flagged, pending_uploads, search, uploads
+from . import bodies, flagged, pending_uploads, search, uploads, versions
+from .cache.derived import derived_value
 from .models import Article, ArticleImage, ArticleUnit, Column, Section, SiteSettings, Unit
 
 NEW = "new:"  # prefix of a value typed into an autocomplete box that names nothing yet
@@ -477,6 +478,13 @@ DATE_RANGE = [MinValueValidator(datetime.date(1900, 1, 1)), MaxValueValidator(da
 LABEL_SUFFIX = _(":")
 
 
+def kept_choices(model):
+    """(pk, name) of every section or column, in their order, kept until the site's version moves."""
+    return derived_value(
+        f"choices:{model._meta.label}", lambda: list(model.objects.values_list("pk", "name")), [versions.SITE]
+    )
+
+
 class SearchForm(forms.Form):
     """The reader's query, filters and order; ``results()`` applies them to published articles."""
 
@@ -484,6 +492,11 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix=LABEL_SUFFIX, **kwargs)
+        # The options shown, kept with the site's version (which an edit of a section or column moves);
+        # a chosen value is still checked against the database.
+        for name in ("section", "column"):
+            field = self.fields[name]
+            field.choices = [("", field.empty_label), *kept_choices(field.queryset.model)]
 
     q = forms.CharField(
         label=_("Search"),

@@ -5,14 +5,18 @@ The corpus is not in this repository: it is read from a git checkout of a public
 brought to this machine beforehand (for instance as a bare mirror). Each "### " item is an article;
 each of the first LONG days is also one article in full (20,000-40,000 characters, as a work
 report would be); every TRADITIONAL-th article is converted to traditional characters (OpenCC s2t)
-to exercise the conversion. Run it against a PostgreSQL database of its own:
+to exercise the conversion. With ``--classical`` (a checkout of github.com/chinese-poetry/chinese-poetry)
+poems of 全唐诗, in traditional characters as they are kept there, one article each (author and all),
+fill the archive up to ``--total`` articles: real text at the scale of bench/search.py's targets.
+Run it against a PostgreSQL database of its own:
 
     createdb -h 127.0.0.1 -U root search_real
     DATABASE_URL=postgres://root@127.0.0.1:5432/search_real .venv/bin/python bench/search_recall.py \\
-        --corpus /work/.mirror/DuckBurnIncense+xin-wen-lian-bo/repo
+        --corpus /work/.mirror/DuckBurnIncense+xin-wen-lian-bo/repo \\
+        [--classical /work/.mirror/chinese-poetry+chinese-poetry/repo --total 100000]
 
 Queries of each class are drawn from the corpus with a fixed seed. The truth for a query is the set
-of articles whose text (title and body), folded (NFKC, lower case), converted to simplified
+of articles whose text (title, author and body), folded (NFKC, lower case), converted to simplified
 characters and with white space runs made one space, holds each term as a substring (a term that
 begins or ends with a Latin letter or digit must not continue a longer word there); computed in
 Python, article by article, without the index. The search's answer is every article the index finds.
@@ -20,6 +24,7 @@ Python, article by article, without the index. The search's answer is every arti
 
 import argparse
 import datetime
+import json
 import os
 import random
 import re
@@ -35,6 +40,7 @@ from common import in_process_environment, readme_section  # noqa: E402
 in_process_environment()
 
 LONG, TRADITIONAL = 60, 10
+POEMS_A_DAY = 20
 HAN = re.compile(r"[\u4e00-\u9fff]{4,}")
 LETTER = r"[^\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"
 
@@ -79,6 +85,39 @@ def articles_of(days):
     return found
 
 
+def read_classical(git_dir, count):
+    """(title, body text, date, author) of ``count`` poems of 全唐诗 (the Tang poems, then the Song), in
+    traditional characters as the repository keeps them, dated a day apart for every POEMS_A_DAY poems
+    back from the day before the first transcript."""
+    names = subprocess.run(
+        ["git", f"--git-dir={git_dir}", "ls-tree", "--name-only", "HEAD:全唐诗/"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    number = re.compile(r"poet\.(tang|song)\.(\d+)\.json")
+    names = sorted(
+        (name for name in names if number.fullmatch(name)),
+        key=lambda name: (number.fullmatch(name)[1] == "song", int(number.fullmatch(name)[2])),
+    )
+    poems = []
+    for name in names:
+        if len(poems) >= count:
+            break
+        content = subprocess.run(
+            ["git", f"--git-dir={git_dir}", "cat-file", "blob", f"HEAD:全唐诗/{name}"], capture_output=True, check=True
+        ).stdout
+        for poem in json.loads(content):
+            body = "\n".join(line.strip() for line in poem.get("paragraphs") or [] if line.strip())
+            if poem.get("title") and body:
+                poems.append((poem["title"].strip()[:200], body, poem.get("author") or ""))
+    first = datetime.date(2022, 9, 23)
+    return [
+        (title, body, first - datetime.timedelta(days=index // POEMS_A_DAY), author)
+        for index, (title, body, author) in enumerate(poems[:count])
+    ]
+
+
 def load(items):
     import opencc
     from django.utils import timezone
@@ -89,12 +128,22 @@ def load(items):
     Article.objects.all().delete()
     section, _ = Section.objects.get_or_create(name="联播")
     rows = []
-    for index, (title, body, day) in enumerate(items):
-        if index % TRADITIONAL == 5:
+    classical, _ = Section.objects.get_or_create(name="古诗")
+    for index, (title, body, day, *author) in enumerate(items):
+        if not author and index % TRADITIONAL == 5:
             title, body = s2t.convert(title), s2t.convert(body)
         html = "".join(f"<p>{line}</p>" for line in body.replace("&", "&amp;").replace("<", "&lt;").splitlines())
         at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(19)))
-        rows.append(Article(title=title, body=html, section=section, status="published", publish_at=at))
+        rows.append(
+            Article(
+                title=title,
+                body=html,
+                section=classical if author else section,
+                author=author[0] if author else "",
+                status="published",
+                publish_at=at,
+            )
+        )
     Article.objects.bulk_create(rows, batch_size=1000)
 
 
@@ -157,6 +206,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", required=True, help="git directory of the transcripts repository")
     parser.add_argument("--reload", action="store_true", help="load the corpus again")
+    parser.add_argument("--classical", help="git directory of github.com/chinese-poetry/chinese-poetry")
+    parser.add_argument("--total", type=int, default=0, help="articles in all: poems of 全唐诗 after the transcripts")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
 
@@ -174,17 +225,19 @@ def main():
     call_command("migrate", verbosity=0)
     days = read_corpus(args.corpus)
     items = articles_of(days)
+    poems = read_classical(args.classical, args.total - len(items)) if args.classical else []
+    items += poems
     if args.reload or Article.objects.count() != len(items):
         print(f"loading {len(items)} articles from {len(days)} days…", flush=True)
         load(items)
         start = time.perf_counter()
         call_command("rebuild_search_index", "--batch=500", stdout=open(os.devnull, "w"))  # noqa: SIM115
         print(f"  indexed in {time.perf_counter() - start:.0f} s", flush=True)
-    rows = list(Article.objects.values_list("pk", "title", "body"))
-    texts = {pk: fold(title + "\n" + search.plain_text(body)) for pk, title, body in rows}
-    characters = sum(len(title) + len(search.plain_text(body)) for _pk, title, body in rows)
+    rows = list(Article.objects.values_list("pk", "title", "body", "author"))
+    texts = {pk: fold(f"{title}\n{author}\n{search.plain_text(body)}") for pk, title, body, author in rows}
+    characters = sum(len(title) + len(search.plain_text(body)) for _pk, title, body, _author in rows)
     rng = random.Random(16)
-    drawn = queries([search.plain_text(body) for _pk, _t, body in rows], rng)
+    drawn = queries([search.plain_text(body) for _pk, _t, body, _a in rows], rng)
 
     results, lines = [], []
     for label, class_queries in drawn.items():
@@ -217,7 +270,14 @@ def main():
         f"Recall and precision on {len(rows):,} articles of real text ({characters / 1e6:.1f} million characters:"
         f" the 《新闻联播》 transcripts of {len(days):,} days, {days[0][0]}–{days[-1][0]}, from"
         f" github.com/DuckBurnIncense/xin-wen-lian-bo, one article per item, {LONG} whole days as long"
-        f" articles, every {TRADITIONAL}th article converted to traditional characters), {queries_total} queries"
+        f" articles, every {TRADITIONAL}th article converted to traditional characters"
+        + (
+            f"; and {len(poems):,} poems of 全唐诗 in traditional characters, from"
+            " github.com/chinese-poetry/chinese-poetry, one article per poem"
+            if poems
+            else ""
+        )
+        + f"), {queries_total} queries"
         " drawn from the text, against brute-force substring truth (`bench/search_recall.py`):",
         "",
         "| query class | queries | true hits | recall | precision |",

@@ -495,6 +495,24 @@ def test_facets_count_the_matches_by_section_column_unit_and_year(client, facete
     assert sorted(titles(client.get(SEARCH + link))) == ["党建一", "党建二"]
 
 
+def test_the_filters_offer_every_section_and_column_as_they_are_named_now(client, faceted, django_user_model):
+    def options(name):
+        form = client.get(SEARCH, {"q": "党建"}).content.decode()
+        select = re.search(rf'<select name="{name}".*?</select>', form, re.DOTALL).group()
+        return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+    assert options("section") == ["全部频道", "协会", "要闻"] and options("column") == ["全部栏目", "党建好故事"]
+    editor = django_user_model.objects.create_superuser("chief", "chief@example.com", "pw-for-tests-only")
+    client.force_login(editor)
+    stories = faceted["stories"]
+    response = client.post(reverse("admin:articles_column_change", args=[stories.pk]), {"name": "党建故事"})
+    assert response.status_code == 302
+    client.logout()
+    assert options("column") == ["全部栏目", "党建故事"]
+    response = client.get(SEARCH, {"q": "党建", "column": stories.pk})
+    assert sorted(titles(response)) == ["党建一", "党建三"]
+
+
 def test_search_within_a_unit_or_a_column_from_its_page(client, faceted):
     unit = Unit.objects.get(name="浙江一建")
     for page, expected in [
