@@ -1055,8 +1055,8 @@ class DocumentField(models.TextField):
 class SearchEntry(models.Model):
     """The search index row of an article, written and read by ``articles.search`` (see that module).
 
-    Rebuilt from the articles at any time (``manage.py rebuild_search_index``). On PostgreSQL each
-    field has a GIN index of its ``search_keys()``, created by a migration (SQLite has none).
+    Rebuilt from the articles at any time (``manage.py rebuild_search_index``). On PostgreSQL the
+    document has a GIN index of its ``search_keys()``, created by a migration (SQLite has none).
     """
 
     article = models.OneToOneField(

@@ -18,7 +18,7 @@ also searched as typed and converted character by character, besides converted i
 
 Each article has a ``SearchEntry`` row holding that normalised text (``document``), and the
 normalised title and subtitle (``head``) and tags and units (``labels``) for relevance. On
-PostgreSQL a GIN index over ``search_keys(document)`` (a SQL function, see migration 0015: every
+PostgreSQL a GIN index over ``search_keys(document)`` (a SQL function, see migration 0022: every
 character and every pair of adjacent characters) finds the rows that hold every character pair of
 a term, and ``strpos`` confirms the term; nothing else is stored, so the index is small and has no
 length limit (a tsvector's positions end at 16,383). On SQLite the same text is scanned with
@@ -147,17 +147,18 @@ def remove_articles(pks):
     SearchEntry.objects.filter(article_id__in=list(pks)).delete()
 
 
-GIN_INDEXES = {column: f"articles_searchentry_{column}_keys" for column in ("document", "head", "labels")}
+# The one GIN index (PostgreSQL): the documents' keys. Title, subtitle and labels are short and
+# checked row by row on the rows it finds (``Results._field``), so they have none.
+GIN_INDEX = "articles_searchentry_document_keys"
 
 
-def create_gin_indexes(cursor):
-    for column, name in GIN_INDEXES.items():
-        cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON articles_searchentry USING gin (search_keys({column}))")
+def create_gin_index(cursor):
+    cursor.execute(f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON articles_searchentry USING gin (search_keys(document))")
 
 
 def rebuild(batch_size=100, progress=None):
     """Index every article again, in batches, then analyse the database (the planner's estimates
-    of the new index and of the articles). On PostgreSQL the GIN indexes are dropped first and
+    of the new index and of the articles). On PostgreSQL the GIN index is dropped first and
     built once at the end, all in one transaction: searches wait until it is complete."""
     pks = list(Article.objects.order_by("pk").values_list("pk", flat=True))
     done = 0
@@ -166,7 +167,7 @@ def rebuild(batch_size=100, progress=None):
         with connection.cursor() as cursor:
             if postgresql:
                 cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                cursor.execute(f"DROP INDEX IF EXISTS {', '.join(GIN_INDEXES.values())}")
+                cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
                 # Rows changed earlier in the same transaction leave deferred foreign-key checks pending,
                 # and PostgreSQL refuses TRUNCATE while any are: run them now.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -186,7 +187,7 @@ def rebuild(batch_size=100, progress=None):
         with connection.cursor() as cursor:
             if postgresql:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the foreign keys before indexing
-                create_gin_indexes(cursor)
+                create_gin_index(cursor)
     # Every table of the project: after a bulk load the articles' statistics are as stale as the
     # index's, and with them the planner checks search_keys() row by row (2 s instead of milliseconds).
     planner.analyse()

@@ -108,9 +108,7 @@ def sizes(connection):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT sum(octet_length(document)), pg_total_relation_size('articles_searchentry'),"
-            " pg_relation_size('articles_searchentry_document_keys'),"
-            " pg_relation_size('articles_searchentry_head_keys') + pg_relation_size('articles_searchentry_labels_keys')"
-            " FROM articles_searchentry"
+            " pg_relation_size('articles_searchentry_document_keys') FROM articles_searchentry"
         )
         return cursor.fetchone()
 
@@ -148,7 +146,7 @@ def main():
         call_command("rebuild_search_index", "--batch=500", stdout=open(os.devnull, "w"))  # noqa: SIM115
         rebuild_ms = (time.perf_counter() - start) * 1000 / articles
         print(f"  {rebuild_ms:.2f} ms per article", flush=True)
-    text, total, document_gin, small_gin = sizes(connection)
+    text, total, document_gin = sizes(connection)
     print(
         f"{articles} articles; text {text / 2**20:.0f} MiB; index {total / 2**20:.0f} MiB in all ({total / text:.2f}×)"
     )
@@ -189,9 +187,9 @@ def main():
         )
         + ".",
         "",
-        f"Index: {total / 2**20:,.0f} MiB in all (the stored normalised text, {text / 2**20:,.0f} MiB, included; GIN"
-        f" indexes {document_gin / 2**20:,.0f} MiB for the documents, {small_gin / 2**20:,.0f} MiB for titles and"
-        f" labels): {total / text:.2f}× the text."
+        f"Index: {total / 2**20:,.0f} MiB in all for {text / 2**20:,.0f} MiB of normalised text: the rows"
+        f" (text, titles and labels, primary key) {(total - document_gin) / 2**20:,.0f} MiB, the GIN index of the"
+        f" documents {document_gin / 2**20:,.0f} MiB; {total / text:.2f}× the text."
         + (f" Rebuild: {rebuild_ms:.2f} ms per article." if rebuild_ms else ""),
     ]
     print("\n" + "\n".join(lines))
