@@ -345,7 +345,8 @@ def through_gin_indexes():
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off;"
-            " SET LOCAL max_parallel_workers_per_gather = 0"
+            " SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
+            " SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"
         )
         yield
 
