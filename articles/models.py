@@ -329,13 +329,19 @@ class Passed(LessThanOrEqual):
 class AnyOf(models.Lookup):
     """``field__any_of=[ids]``: as ``__in``, but on PostgreSQL the list is one array parameter
     (``= ANY(%s)``), not a placeholder per value: a thousand ids are one literal for the server to
-    parse and no per-value work for Django (for the search's ranking window, facets and estimate)."""
+    parse and no per-value work for Django (for the search's ranking window, facets and estimate).
+    Given a queryset of ids, PostgreSQL makes the array of them first (``= ANY(ARRAY(subquery))``),
+    once, rather than planning the subquery as a join."""
 
     lookup_name = "any_of"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        if hasattr(self.rhs, "resolve_expression"):
+            subquery, params = self.process_rhs(compiler, connection)
+            in_array = connection.vendor == "postgresql"
+            return f"{lhs} = ANY(ARRAY{subquery})" if in_array else f"{lhs} IN {subquery}", (*lhs_params, *params)
         values = [int(value) for value in self.rhs]
         if connection.vendor == "postgresql":
             return f"{lhs} = ANY(%s)", (*lhs_params, values)

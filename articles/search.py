@@ -452,9 +452,9 @@ class Results:
         """About how many articles match, when ``more``: the share of matches among the newest
         SAMPLE articles times the number of articles, in two significant digits, and never
         less than the limit."""
-        newest = list(self.articles.order_by("-publish_at", "-pk").values_list("pk", flat=True)[: self.SAMPLE])
+        newest = self.articles.order_by("-publish_at", "-pk").values("pk")[: self.SAMPLE]
         # Row by row: told to use the GIN index here, PostgreSQL reads these rows by their keys and
-        # computes search_keys() on each (0.5 s for 新); strpos on them is 20 ms.
+        # computes search_keys() on each (0.4 s for 新); strpos on them is 7 ms, in one statement.
         matched = SearchEntry.objects.filter(
             article_id__any_of=newest, document__matches=self.query.row_by_row()
         ).count()

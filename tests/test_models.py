@@ -133,6 +133,8 @@ def test_any_of_finds_the_rows_of_a_list_of_ids_as_in_does():
         }
     )
     assert not Article.objects.filter(pk__any_of=[]).exists()
+    newest_two = Article.objects.order_by("-pk").values("pk")[:2]
+    assert set(Article.objects.filter(pk__any_of=newest_two)) == {articles[1], articles[2]}
     assert set(Article.objects.filter(section__any_of=[articles[1].section_id])) == {articles[1]}
 
 
