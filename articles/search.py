@@ -505,7 +505,9 @@ def _normalize_with_offsets(text):
     pieces = [_fold_char(char) for char in text]
     folded = "".join(pieces)
     offsets = [index for index, piece in enumerate(pieces) for _ in piece]
-    converted = "".join(_t2s.convert(char) for char in folded)
+    converted = _t2s.convert(folded)  # in context, as above; character by character if that changed the length
+    if len(converted) != len(folded):
+        converted = "".join(_t2s.convert(char) for char in folded)
     return (converted if len(converted) == len(folded) else folded), offsets
 
 
