@@ -171,7 +171,7 @@ def main():
             else f"{articles:,} generated articles"
         )
         + ", on the shared",
-        f"2-core machine (load average {load} when the latencies were taken: other jobs were running).",
+        f"2-core machine (load average {load} when the latencies were taken).",
         "",
         "| query class | in the database p50 / p95 | whole page p50 / p95 |",
         "|---|---|---|",
