@@ -555,7 +555,8 @@ class SearchForm(forms.Form):
         if data["end"]:
             articles = articles.filter(publish_at__lt=_day_start(data["end"] + datetime.timedelta(days=1)))
         self.filtered_articles = articles
-        return search.search(self.query, articles, order=data["sort"] or "relevance")
+        narrowed = any(data[name] for name in self.FILTERS)
+        return search.search(self.query, articles, order=data["sort"] or "relevance", narrowed=narrowed)
 
 
 def _day_start(day):

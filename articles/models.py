@@ -1071,6 +1071,14 @@ class SearchEntry(models.Model):
     head = DocumentField(_("title and subtitle"), help_text=_("For relevance: matches here come first."))
     labels = DocumentField(_("tags and units"), help_text=_("For relevance: matches here come second."))
     document = DocumentField(_("document"), help_text=_("Everything searched in the article."))
+    publish_at = models.DateTimeField(
+        _("publish time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The article's, copied when it is indexed: matches are ranked by it before their articles are read."
+        ),
+    )
 
     class Meta:
         verbose_name = _("search index entry")

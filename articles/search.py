@@ -129,7 +129,11 @@ def entry_for(article):
     """The SearchEntry of an article (not saved)."""
     head, labels, rest = _fields(article)
     return SearchEntry(
-        article_id=article.pk, head=joined(head), labels=joined(labels), document=joined(head + labels + rest)
+        article_id=article.pk,
+        head=joined(head),
+        labels=joined(labels),
+        document=joined(head + labels + rest),
+        publish_at=article.publish_at,
     )
 
 
@@ -380,21 +384,26 @@ class Results:
 
     WINDOW = 200  # matches (in the order of the query) ranked by whether their terms stand as words
     SAMPLE = 2000  # articles checked for an estimate of a count beyond the limit
+    SPARE = 250  # index entries read beyond the limit, for matches that turn out not to be published
 
-    def __init__(self, query, articles=None, order="relevance", limit=None):
+    def __init__(self, query, articles=None, order="relevance", limit=None, narrowed=None):
         self.query, self.order, self.limit = query, order, limit or MAX_RESULTS
         self.articles = Article.objects.published().for_list() if articles is None else articles
+        # Whether ``articles`` are fewer than the published ones (filters): then the index entries
+        # cannot be ranked before the articles are read (see ``_matches``).
+        self.narrowed = articles is not None if narrowed is None else narrowed
         # How many articles are searched, for the estimate: a view may keep it as lists keep their counts.
         self.searched = self.articles.count
 
-    def _field(self):
-        """The relevance field of a match, as an SQL expression (row by row: on short texts)."""
+    def _field(self, entry="search_entry__"):
+        """The relevance field of a match, as an SQL expression (row by row: on short texts), of the
+        articles' entries (``entry`` the path to them; "" on the entries themselves)."""
         query = self.query.row_by_row()
         each = [
-            Q(search_entry__head__matches=term) | Q(search_entry__labels__matches=term) for term in query.each_term()
+            Q(**{f"{entry}head__matches": term}) | Q(**{f"{entry}labels__matches": term}) for term in query.each_term()
         ]
         return models.Case(
-            models.When(Q(search_entry__head__matches=query), then=3),
+            models.When(Q(**{f"{entry}head__matches": query}), then=3),
             models.When(Q(*each), then=2),
             default=1,
             output_field=models.IntegerField(),
@@ -402,21 +411,47 @@ class Results:
 
     @cached_property
     def _matches(self):
-        """Up to ``limit`` + 1 ``Match``es in the order of the query (see the class)."""
+        """Up to ``limit`` + 1 ``Match``es in the order of the query (see the class).
+
+        A common word matches tens of thousands of articles; reading each one's row to rank them cost
+        most of the query. So the index entries, which hold each article's publish time (written with
+        the article, in the same transaction), are ranked first, and only the first ``limit`` + 1 +
+        ``SPARE`` of them are looked up among the published articles, keeping their order. Should
+        fewer than ``limit`` + 1 of those be published (many scheduled, trashed or draft articles
+        among the newest matches), or when filters narrow the articles, every match's article is read
+        and ranked instead: the same order either way."""
         if not self.query:
             return []
-        matches = (
-            self.articles.filter(search_entry__document__matches=self.query)
-            .annotate(year=ExtractYear("publish_at"))
-            .order_by()
+        if not self.narrowed:
+            entries = SearchEntry.objects.filter(document__matches=self.query)
+            newest = (models.F("publish_at").desc(nulls_last=True), "-article_id")
+            if self.order == "date":
+                entries = entries.annotate(field=models.Value(1)).order_by(*newest)
+            else:
+                entries = entries.annotate(field=self._field(entry="")).order_by("-field", *newest)
+            window = self.limit + 1 + self.SPARE
+            with through_gin_indexes():
+                found = list(entries.values_list("article_id", "field")[:window])
+            # Which of them are published, and what the facets count: their articles by id, in the entries' order.
+            published = {
+                pk: facets
+                for pk, *facets in self.articles.filter(pk__any_of=[pk for pk, _field in found])
+                .annotate(year=ExtractYear("publish_at"))
+                .order_by()
+                .values_list("pk", "section_id", "column_id", "year")
+            }
+            rows = [Match(pk, field, *published[pk]) for pk, field in found if pk in published][: self.limit + 1]
+            if len(rows) > self.limit or len(found) < window:
+                return rows
+        matches = self.articles.filter(search_entry__document__matches=self.query).annotate(
+            year=ExtractYear("publish_at")
         )
         if self.order == "date":
             matches = matches.annotate(field=models.Value(1)).order_by("-publish_at", "-pk")
         else:
             matches = matches.annotate(field=self._field()).order_by("-field", "-publish_at", "-pk")
-        rows = matches.values_list(*Match._fields)[: self.limit + 1]
         with through_gin_indexes():
-            return [Match(*row) for row in rows]
+            return [Match(*row) for row in matches.values_list(*Match._fields)[: self.limit + 1]]
 
     @cached_property
     def ranked(self):
@@ -481,9 +516,9 @@ class Results:
         return [found[pk] for pk in ids if pk in found]
 
 
-def search(query, articles=None, order="relevance"):
-    """Published articles (or ``articles``) that match every term of ``query``."""
-    return Results(query, articles, order)
+def search(query, articles=None, order="relevance", narrowed=None):
+    """Published articles (or ``articles``, ``narrowed`` by filters) that match every term of ``query``."""
+    return Results(query, articles, order, narrowed=narrowed)
 
 
 # --- showing results ---------------------------------------------------------------------------

@@ -588,6 +588,50 @@ def test_a_too_long_query_says_so(client, db):
     assert "最多 100 个字" in page_text(response)
 
 
+# --- ranking from the index entries -------------------------------------------------------------
+
+
+def ranking(query, order="relevance", **options):
+    """(id, field) of the matches, in order, as the fast path gives them and as reading every article does."""
+    fast = search.Results(search.parse(query), order=order, **options)._matches
+    every = search.Results(search.parse(query), order=order, narrowed=True, **options)._matches
+    return [(m.pk, m.field) for m in fast], [(m.pk, m.field) for m in every]
+
+
+@pytest.mark.parametrize("order", ["relevance", "date"])
+@pytest.mark.parametrize("query", ["党", "党建", "临安", "5g", "建设 临安", "智能建造"])
+def test_the_entries_rank_matches_as_their_articles_would(corpus, query, order):
+    fast, every = ranking(query, order)
+    assert fast == every and fast
+
+
+def test_unpublished_matches_among_the_newest_take_no_place_and_no_count(client, db, monkeypatch, settings):
+    """The entries ranked first may be of scheduled, trashed or draft articles: when too few of those
+    looked up are published, every match is read, so the page and its count are what they would be."""
+    settings.PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    monkeypatch.setattr(search.Results, "SPARE", 1)
+    for i in range(4):
+        make(f"排名{i}", publish_at=days_ago(10 + i))
+    make("排名定时", publish_at=NOW + datetime.timedelta(hours=2))
+    trashed = make("排名回收", publish_at=days_ago(1))
+    workflow.trash(trashed)
+    fast, every = ranking("排名")
+    assert fast == every and len(fast) == 4  # the limit and one more: the count goes on beyond it
+    response = client.get(SEARCH, {"q": "排名"})
+    assert titles(response) == ["排名0", "排名1", "排名2"]
+    assert "找到约" in page_text(response)
+
+
+def test_an_entry_keeps_its_articles_publish_time(db):
+    article = make("定时重排", publish_at=days_ago(3))
+    assert SearchEntry.objects.get(article=article).publish_at == article.publish_at
+    article.publish_at = days_ago(1)
+    article.save()
+    workflow.article_saved(article)
+    assert SearchEntry.objects.get(article=article).publish_at == article.publish_at
+
+
 # --- the page and the search box ---------------------------------------------------------------
 
 
