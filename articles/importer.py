@@ -24,7 +24,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
-from . import bodies, uploads, workflow
+from . import bodies, uploads, versions, workflow
 from .models import Article, ArticleImage, ArticleUnit, Column, CopyrightNotice, PromoBlock, Section, SiteSettings, Unit
 
 # What import_page did with a page.
@@ -294,6 +294,7 @@ def _promo(page, section):
     existing = PromoBlock.objects.filter(section=section).first() or PromoBlock.objects.filter(section=None).first()
     if existing is None:
         _fits(PromoBlock(title=page.promo_title, text=page.promo_text)).save()
+        versions.site_changed()  # shown under every article (kept with the site's version)
 
 
 def _notice(page):
@@ -307,11 +308,15 @@ def _notice(page):
             )
         )
         notice.save()
+        versions.site_changed()  # the default one is shown under every article
     return notice
 
 
 def _named(model, name):
-    return model.objects.get_or_create(name=_fits(model(name=name)).name)[0]
+    found, created = model.objects.get_or_create(name=_fits(model(name=name)).name)
+    if created:  # every page's navigation lists the sections, the search form sections and columns
+        versions.site_changed()
+    return found
 
 
 def _unit(name):

@@ -40,9 +40,10 @@ from html import unescape
 from typing import NamedTuple
 
 import opencc
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, router, transaction
 from django.db.models import Q
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -341,15 +342,17 @@ class Matches(models.Lookup):
 
 @contextmanager
 def through_gin_indexes():
-    """A transaction in which PostgreSQL finds matches through the GIN indexes, however many rows
-    it expects (see ``Results``), and without parallel workers (not worth it for a few hundred)."""
-    if connection.vendor != "postgresql":
+    """A transaction in which PostgreSQL finds matches through the GIN index, however many rows it
+    expects (see ``Results``), without parallel workers (not worth it for a few hundred) and without
+    compiling the query (JIT): on the database the search reads from (a replica for a public
+    request, see ``articles.routing``), where the search's statements run."""
+    alias = router.db_for_read(SearchEntry)
+    if connections[alias].vendor != "postgresql":
         yield
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         cursor.execute(
             "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off;"
-            " SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
             " SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"
         )
         yield
@@ -423,7 +426,11 @@ class Results:
         if not self.query:
             return []
         if not self.narrowed:
-            entries = SearchEntry.objects.filter(document__matches=self.query)
+            # An entry whose article is to appear later cannot be published yet: scheduled articles,
+            # newest of all, would fill the window.
+            entries = SearchEntry.objects.filter(
+                Q(publish_at__lte=timezone.now()) | Q(publish_at=None), document__matches=self.query
+            )
             newest = (models.F("publish_at").desc(nulls_last=True), "-article_id")
             if self.order == "date":
                 entries = entries.annotate(field=models.Value(1)).order_by(*newest)
@@ -431,17 +438,20 @@ class Results:
                 entries = entries.annotate(field=self._field(entry="")).order_by("-field", *newest)
             window = self.limit + 1 + self.SPARE
             with through_gin_indexes():
-                found = list(entries.values_list("article_id", "field")[:window])
+                found = list(entries.values_list("article_id", "field", "publish_at")[:window])
             # Which of them are published, and what the facets count: their articles by id, in the entries' order.
             published = {
                 pk: facets
-                for pk, *facets in self.articles.filter(pk__any_of=[pk for pk, _field in found])
+                for pk, *facets in self.articles.filter(pk__any_of=[pk for pk, _field, _at in found])
                 .annotate(year=ExtractYear("publish_at"))
                 .order_by()
                 .values_list("pk", "section_id", "column_id", "year")
             }
-            rows = [Match(pk, field, *published[pk]) for pk, field in found if pk in published][: self.limit + 1]
-            if len(rows) > self.limit or len(found) < window:
+            rows = [Match(pk, field, *published[pk]) for pk, field, _at in found if pk in published][: self.limit + 1]
+            # A published article's entry without its time (written by code older than the copy) is
+            # ranked by its article's time instead: below.
+            untimed = any(at is None and pk in published for pk, _field, at in found)
+            if not untimed and (len(rows) > self.limit or len(found) < window):
                 return rows
         matches = self.articles.filter(search_entry__document__matches=self.query).annotate(
             year=ExtractYear("publish_at")

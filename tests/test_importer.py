@@ -24,6 +24,7 @@ from articles.importer import MalformedPage, _units, parse_page
 from articles.models import Article, ArticleImage, CopyrightNotice, PromoBlock, Section, Unit
 
 from .conftest import SEED
+from .factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -703,3 +704,31 @@ def test_a_huge_title_line_or_file_fails_alone_and_fast(tmp_path):
     assert "a_title.txt: the title line is longer than 600 characters" in err.getvalue()
     assert "b_huge.txt: the file is larger than 5 MB" in err.getvalue()
     assert list(Article.objects.values_list("title", flat=True)) == ["好文章"]
+
+
+def test_a_section_column_notice_or_promo_made_by_an_import_shows_at_once(client, tmp_path):
+    """Every page lists the sections, the search form the columns, and articles show the default notice
+    and the promo block, all kept with the site's version: what an import creates moves it, as the
+    admin does."""
+    search_page = reverse("articles:search")
+    existing = ArticleFactory(title="早先的文章", show_promo=True, copyright_notice=None)
+    workflow.article_saved(existing)
+    before = [client.get(url).content.decode() for url in ("/", existing.get_absolute_url())]
+    before.append(client.get(search_page, {"q": "改革"}).content.decode())
+    assert not any(word in page for page in before for word in ("协会", "会员风采", "版权与免责声明", "关注分享"))
+    path = write(
+        tmp_path,
+        "new_section.txt",
+        "《国企》杂志社官网-协会\n\n协会\n\n订阅\n\n【会员风采】国企改革新进展\n\n分享到:\n\n"
+        "新华社北京电(记者 张三)今日召开会议。\n\n【关注分享】欢迎订阅《国企》杂志。\n\n" + NOTICE,
+    )
+    run_import(path)
+    article = Article.objects.get(import_key="new_section.txt")
+    assert (article.section.name, article.column.name) == ("协会", "会员风采")
+    nav = re.search(r'<nav class="site-nav".*?</nav>', client.get("/").content.decode(), re.DOTALL).group()
+    assert "协会" in nav
+    filters = client.get(search_page, {"q": "改革"}).content.decode()
+    assert re.search(r'<select name="section".*?协会.*?</select>', filters, re.DOTALL)
+    assert re.search(r'<select name="column".*?会员风采.*?</select>', filters, re.DOTALL)
+    page = client.get(existing.get_absolute_url()).content.decode()
+    assert "版权与免责声明" in page and "欢迎订阅《国企》杂志" in page

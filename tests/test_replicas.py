@@ -17,7 +17,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles import versions
+from articles import versions, workflow
 from articles.models import Article
 from articles.routing import PIN_COOKIE, lsn
 from newsroom.settings import replica_databases
@@ -133,6 +133,24 @@ def test_a_reader_reads_from_the_replica_and_the_replica_really_lags():
     assert Article.objects.filter(pk=late.pk).exists()
     wait_for_replica()
     assert "刚写入的文章" in page_text(reader.get(late.get_absolute_url()))
+
+
+def test_a_readers_search_plans_its_statements_on_the_replica_it_reads():
+    """The search's planner settings (``search.through_gin_indexes``) are set on the connection its
+    statements run on: the replica, for a reader; set on the primary, they changed nothing there."""
+    article = ArticleFactory(title="副本搜索党建")
+    workflow.article_saved(article)
+    reader = caught_up_reader()
+    with (
+        CaptureQueriesContext(connections["replica1"]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        response = reader.get(reverse("articles:search"), {"q": "副本搜索"})
+    assert "找到 1 篇文章" in page_text(response) and "副本搜索" in page_text(response)
+    on_replica = [query["sql"] for query in on_replica.captured_queries]
+    assert any("SET LOCAL enable_seqscan = off" in sql for sql in on_replica)
+    assert any("articles_searchentry" in sql for sql in on_replica)
+    assert not any("SET LOCAL" in query["sql"] for query in on_primary.captured_queries)
 
 
 def test_an_editor_sees_a_save_at_once_despite_the_lag(editor_client):
