@@ -437,22 +437,23 @@ class Results:
             else:
                 entries = entries.annotate(field=self._field(entry="")).order_by("-field", *newest)
             window = self.limit + 1 + self.SPARE
-            with through_gin_indexes():
-                found = list(entries.values_list("article_id", "field", "publish_at")[:window])
+            untimed = models.ExpressionWrapper(Q(publish_at=None), output_field=models.BooleanField())
+            with through_gin_indexes():  # whether each has a time, not the time: no dates to convert
+                found = list(entries.annotate(untimed=untimed).values_list("article_id", "field", "untimed")[:window])
             # Which of them are published, and what the facets count: their articles by id, in the entries' order.
             published = {
                 pk: facets
-                for pk, *facets in self.articles.filter(pk__any_of=[pk for pk, _field, _at in found])
+                for pk, *facets in self.articles.filter(pk__any_of=[pk for pk, _field, _untimed in found])
                 .annotate(year=ExtractYear("publish_at"))
                 .order_by()
                 .values_list("pk", "section_id", "column_id", "year")
             }
-            rows = [Match(pk, field, *published[pk]) for pk, field, _at in found if pk in published][: self.limit + 1]
+            rows = [Match(pk, field, *published[pk]) for pk, field, _untimed in found if pk in published]
             # A published article's entry without its time (written by code older than the copy) is
             # ranked by its article's time instead: below.
-            untimed = any(at is None and pk in published for pk, _field, at in found)
-            if not untimed and (len(rows) > self.limit or len(found) < window):
-                return rows
+            timed = not any(untimed and pk in published for pk, _field, untimed in found)
+            if timed and (len(rows) > self.limit or len(found) < window):
+                return rows[: self.limit + 1]
         matches = self.articles.filter(search_entry__document__matches=self.query).annotate(
             year=ExtractYear("publish_at")
         )
