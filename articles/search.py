@@ -375,7 +375,7 @@ class Results:
     order: by relevance, the *field* first (3 when the title or subtitle holds every term, 2 when
     title, subtitle, tags or units hold each term, 1 for any match, checked with ``strpos`` on the
     short head and labels of the rows found), then newest first; or newest first alone. That gives
-    the count (exact up to ``limit``), the facets (each match's section, column and date come with
+    the count (exact up to ``limit``), the facets (each match's section, column and year come with
     it) and the order of every page.
 
     Whether each term stands as a word (``Term.word_pattern``) is a long regular expression, too
@@ -414,46 +414,50 @@ class Results:
 
     @cached_property
     def _matches(self):
-        """Up to ``limit`` + 1 ``Match``es in the order of the query (see the class).
-
-        A common word matches tens of thousands of articles; reading each one's row to rank them cost
-        most of the query. So the index entries, which hold each article's publish time (written with
-        the article, in the same transaction), are ranked first, and only the first ``limit`` + 1 +
-        ``SPARE`` of them are looked up among the published articles, keeping their order. Should
-        fewer than ``limit`` + 1 of those be published (many scheduled, trashed or draft articles
-        among the newest matches), or when filters narrow the articles, every match's article is read
-        and ranked instead: the same order either way."""
+        """Up to ``limit`` + 1 ``Match``es in the order of the query (see the class): ranked from the
+        index entries when that gives the answer (``_from_entries``), else from the articles."""
         if not self.query:
             return []
-        if not self.narrowed:
-            # An entry whose article is to appear later cannot be published yet: scheduled articles,
-            # newest of all, would fill the window.
-            entries = SearchEntry.objects.filter(
-                Q(publish_at__lte=timezone.now()) | Q(publish_at=None), document__matches=self.query
-            )
-            newest = (models.F("publish_at").desc(nulls_last=True), "-article_id")
-            if self.order == "date":
-                entries = entries.annotate(field=models.Value(1)).order_by(*newest)
-            else:
-                entries = entries.annotate(field=self._field(entry="")).order_by("-field", *newest)
-            window = self.limit + 1 + self.SPARE
-            untimed = models.ExpressionWrapper(Q(publish_at=None), output_field=models.BooleanField())
-            with through_gin_indexes():  # whether each has a time, not the time: no dates to convert
-                found = list(entries.annotate(untimed=untimed).values_list("article_id", "field", "untimed")[:window])
-            # Which of them are published, and what the facets count: their articles by id, in the entries' order.
-            published = {
-                pk: facets
-                for pk, *facets in self.articles.filter(pk__any_of=[pk for pk, _field, _untimed in found])
-                .annotate(year=ExtractYear("publish_at"))
-                .order_by()
-                .values_list("pk", "section_id", "column_id", "year")
-            }
-            rows = [Match(pk, field, *published[pk]) for pk, field, _untimed in found if pk in published]
-            # A published article's entry without its time (written by code older than the copy) is
-            # ranked by its article's time instead: below.
-            timed = not any(untimed and pk in published for pk, _field, untimed in found)
-            if timed and (len(rows) > self.limit or len(found) < window):
-                return rows[: self.limit + 1]
+        ranked = None if self.narrowed else self._from_entries()
+        return self._from_articles() if ranked is None else ranked
+
+    def _from_entries(self):
+        """The matches ranked by their index entries, which hold each article's publish time (written
+        with the article, in the same transaction), reading only the first ``limit`` + 1 + ``SPARE``
+        articles by id (a common word matches tens of thousands: reading each one's row to rank them
+        cost most of the query). None when that cannot give the answer: fewer than ``limit`` + 1 of
+        those articles are published (trashed or unpublished ones among the newest), or a published
+        one's entry has no time (written by code older than the copy)."""
+        # An entry whose article is to appear later cannot be published yet: scheduled articles,
+        # newest of all, would fill the window.
+        entries = SearchEntry.objects.filter(
+            Q(publish_at__lte=timezone.now()) | Q(publish_at=None), document__matches=self.query
+        )
+        newest = (models.F("publish_at").desc(nulls_last=True), "-article_id")
+        if self.order == "date":
+            entries = entries.annotate(field=models.Value(1)).order_by(*newest)
+        else:
+            entries = entries.annotate(field=self._field(entry="")).order_by("-field", *newest)
+        window = self.limit + 1 + self.SPARE
+        untimed = models.ExpressionWrapper(Q(publish_at=None), output_field=models.BooleanField())
+        with through_gin_indexes():  # whether each has a time, not the time: no dates to convert
+            found = list(entries.annotate(untimed=untimed).values_list("article_id", "field", "untimed")[:window])
+        # Which of them are published, and what the facets count: their articles by id, in the entries' order.
+        published = {
+            pk: facets
+            for pk, *facets in self.articles.filter(pk__any_of=[pk for pk, _field, _untimed in found])
+            .annotate(year=ExtractYear("publish_at"))
+            .order_by()
+            .values_list("pk", "section_id", "column_id", "year")
+        }
+        if any(untimed and pk in published for pk, _field, untimed in found):
+            return None
+        rows = [Match(pk, field, *published[pk]) for pk, field, _untimed in found if pk in published]
+        return rows[: self.limit + 1] if len(rows) > self.limit or len(found) < window else None
+
+    def _from_articles(self):
+        """The matches ranked by reading every matching article (filters narrow them, or the entries
+        could not say)."""
         matches = self.articles.filter(search_entry__document__matches=self.query).annotate(
             year=ExtractYear("publish_at")
         )

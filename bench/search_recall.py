@@ -45,28 +45,38 @@ HAN = re.compile(r"[\u4e00-\u9fff]{4,}")
 LETTER = r"[^\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]"
 
 
-def read_corpus(git_dir):
-    names = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "--name-only", "HEAD", "news/"],
+def git_names(git_dir, tree):
+    """The names of the files under ``tree`` (e.g. "HEAD:news/") in a git directory."""
+    return subprocess.run(
+        ["git", f"--git-dir={git_dir}", "ls-tree", "--name-only", tree],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.split()
-    names = [name for name in names if re.fullmatch(r"news/\d{8}\.md", name)]
-    blobs = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "cat-file", "--batch"],
-        input="".join(f"HEAD:{name}\n" for name in names).encode(),
-        capture_output=True,
-        check=True,
-    ).stdout
-    position, days = 0, []
-    for name in names:
-        header_end = blobs.index(b"\n", position)
-        size = int(blobs[position:header_end].split()[2])
-        content = blobs[header_end + 1 : header_end + 1 + size].decode("utf-8", "replace")
-        position = header_end + 1 + size + 1
-        day = datetime.date(int(name[5:9]), int(name[9:11]), int(name[11:13]))
-        days.append((day, content))
+
+
+def git_blobs(git_dir, paths):
+    """The contents (bytes) of ``paths`` ("HEAD:news/x.md"), one after another, read as they are
+    asked for through one ``git cat-file --batch``."""
+    with subprocess.Popen(
+        ["git", f"--git-dir={git_dir}", "cat-file", "--batch"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    ) as batch:
+        try:
+            for path in paths:
+                batch.stdin.write(f"{path}\n".encode())
+                batch.stdin.flush()
+                size = int(batch.stdout.readline().split()[2])
+                yield batch.stdout.read(size + 1)[:-1]  # the content, then a newline
+        finally:
+            batch.stdin.close()
+
+
+def read_corpus(git_dir):
+    names = [name for name in git_names(git_dir, "HEAD:news/") if re.fullmatch(r"\d{8}\.md", name)]
+    days = []
+    for name, content in zip(names, git_blobs(git_dir, [f"HEAD:news/{name}" for name in names]), strict=True):
+        day = datetime.date(int(name[0:4]), int(name[4:6]), int(name[6:8]))
+        days.append((day, content.decode("utf-8", "replace")))
     return days
 
 
@@ -89,24 +99,16 @@ def read_classical(git_dir, count):
     """(title, body text, date, author) of ``count`` poems of 全唐诗 (the Tang poems, then the Song), in
     traditional characters as the repository keeps them, dated a day apart for every POEMS_A_DAY poems
     back from the day before the first transcript."""
-    names = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "ls-tree", "--name-only", "HEAD:全唐诗/"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    names = git_names(git_dir, "HEAD:全唐诗/")
     number = re.compile(r"poet\.(tang|song)\.(\d+)\.json")
     names = sorted(
         (name for name in names if number.fullmatch(name)),
         key=lambda name: (number.fullmatch(name)[1] == "song", int(number.fullmatch(name)[2])),
     )
     poems = []
-    for name in names:
+    for content in git_blobs(git_dir, [f"HEAD:全唐诗/{name}" for name in names]):
         if len(poems) >= count:
             break
-        content = subprocess.run(
-            ["git", f"--git-dir={git_dir}", "cat-file", "blob", f"HEAD:全唐诗/{name}"], capture_output=True, check=True
-        ).stdout
         for poem in json.loads(content):
             body = "\n".join(line.strip() for line in poem.get("paragraphs") or [] if line.strip())
             if poem.get("title") and body:
