@@ -34,12 +34,11 @@ from django.db.models import Max, Prefetch
 from django.db.models.functions import Greatest
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import rfc3339_date
-from django.utils.html import strip_tags
+from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
@@ -366,8 +365,9 @@ class LatestArticlesFeed(Feed):
     def item_content(self, article):
         """The body as the page shows it (stored when saved), with absolute URLs, the subtitle and the
         copyright line."""
-        body = rendering.feed_body(article, self.base_url)
-        return render_to_string("includes/feed_content.html", {"article": article, "body": body, "site": self.site})
+        subtitle = format_html("<p>——{}</p>\n", article.subtitle) if article.subtitle else ""
+        copyright_line = format_html("<p>{}</p>", self.site.copyright_line) if self.site.copyright_line else ""
+        return f"{subtitle}{rendering.feed_body(article, self.base_url)}\n{copyright_line}\n"
 
 
 class SectionFeed(LatestArticlesFeed):

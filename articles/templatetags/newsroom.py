@@ -117,6 +117,11 @@ def archive_url(date, kind):
 
 
 @register.filter
+def dateline(article):
+    return rendering.dateline_html(article)
+
+
+@register.filter
 def iso8601(moment):
     return seo.iso8601(moment)
 
