@@ -26,11 +26,12 @@ import html
 import io
 import json
 import logging
+from collections import defaultdict
 from functools import cached_property
 
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 from django.db.models.functions import Greatest
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -42,11 +43,23 @@ from django.utils.html import format_html, strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from . import feed_formats, rendering, versions
 from .cache import CACHE_ERRORS
-from .models import Article, Column, Person, Section, SiteSettings, Unit, in_public_use, merged_tag, merged_unit
+from .models import (
+    Article,
+    ArticleImage,
+    Column,
+    Person,
+    Section,
+    SiteSettings,
+    Unit,
+    article_type,
+    in_public_use,
+    merged_tag,
+    merged_unit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -311,14 +324,22 @@ class LatestArticlesFeed(Feed):
         return {"last_modified": self.modified}
 
     def items(self, scope):
-        # Prefetched into lists (to_attr): Django then builds no queryset per item and per relation,
-        # which was a third of a cold feed's time (taggit's manager makes a filtered one each).
-        return (
-            self.articles()
-            .for_list(images_to="lead_images")
-            .prefetch_related(Prefetch("tags", to_attr="feed_tags"))
-            .defer("item_html")[: self.item_count]
-        )
+        """The newest articles, each with its lead image (``lead_image``: the first with a file, or
+        None) and its tags' names (``tag_names``), read in one query each for all of them. Not
+        Django's prefetching: its querysets per relation (taggit's manager makes one per item) and tag
+        instances were a fifth of a cold feed."""
+        articles = list(self.articles().select_related("section", "column").defer("item_html")[: self.item_count])
+        ids = [article.pk for article in articles]
+        leads = {}
+        for image in ArticleImage.objects.filter(article_id__any_of=ids).exclude(image="").order_by("-order", "-pk"):
+            leads[image.article_id] = image  # the last one kept is the first in the article's order
+        names = defaultdict(list)
+        tagged = TaggedItem.objects.filter(content_type=article_type(), object_id__any_of=ids)
+        for pk, name in tagged.values_list("object_id", "tag__name"):
+            names[pk].append(name)
+        for article in articles:
+            article.lead_image, article.tag_names = leads.get(article.pk), sorted(names[article.pk])
+        return articles
 
     # Each article
 
@@ -342,7 +363,7 @@ class LatestArticlesFeed(Feed):
 
     def item_categories(self, article):
         names = [article.section.name, article.column.name if article.column else None]
-        return [name for name in names if name] + sorted(tag.name for tag in article.feed_tags)
+        return [name for name in names if name] + article.tag_names
 
     def item_copyright(self, article):
         return self.site.copyright_line or None
@@ -350,7 +371,7 @@ class LatestArticlesFeed(Feed):
     def item_enclosures(self, article):
         """The lead image, with its true length and type (read from the file when the article was
         saved, ``articles.rendering``: a feed opens no file)."""
-        lead = next((image for image in article.lead_images if image.image), None)
+        lead = article.lead_image
         if lead is None or not lead.file_type:  # no file, or it could not be read: no broken enclosure
             return []
         return [feedgenerator.Enclosure(self.absolute(lead.image.url), str(lead.file_size), lead.file_type)]

@@ -426,11 +426,10 @@ class ArticleQuerySet(models.QuerySet):
     def not_in_trash(self):
         return self.filter(deleted_at__isnull=True)
 
-    def for_list(self, images_to=None):
-        """What a list item shows: column, section and the lead image, without one query per item.
-        ``images_to`` names a list attribute to hold the images instead of ``images.all()``."""
+    def for_list(self):
+        """What a list item shows: column, section and the lead image, without one query per item."""
         return self.select_related("section", "column").prefetch_related(
-            models.Prefetch("images", queryset=ArticleImage.objects.order_by("order", "pk"), to_attr=images_to)
+            models.Prefetch("images", queryset=ArticleImage.objects.order_by("order", "pk"))
         )
 
     def related_to(self, article, limit=5, pool=100, window=LINK_WINDOW):
