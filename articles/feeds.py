@@ -328,8 +328,14 @@ class LatestArticlesFeed(Feed):
         None) and its tags' names (``tag_names``), read in one query each for all of them. Not
         Django's prefetching: its querysets per relation (taggit's manager makes one per item) and tag
         instances were a fifth of a cold feed."""
-        articles = list(self.articles().select_related("section", "column").defer("item_html")[: self.item_count])
+        articles = list(
+            self.articles().select_related("section", "column").defer("body", "item_html")[: self.item_count]
+        )
         ids = [article.pk for article in articles]
+        # The source text only where a description is made from it (no summary): one query for those.
+        untold = {article.pk: article for article in articles if not article.summary}
+        for pk, body in Article.objects.filter(pk__any_of=list(untold)).values_list("pk", "body") if untold else ():
+            untold[pk].body = body
         leads = {}
         for image in ArticleImage.objects.filter(article_id__any_of=ids).exclude(image="").order_by("-order", "-pk"):
             leads[image.article_id] = image  # the last one kept is the first in the article's order
