@@ -1,7 +1,6 @@
 from dataclasses import dataclass
 from functools import partial
 from io import BytesIO
-from itertools import groupby
 
 import qrcode
 import qrcode.image.svg
@@ -45,6 +44,7 @@ from .models import (
 )
 
 SECTION_BLOCK_SIZE = 5
+SECTION_BLOCK_WINDOW = 100  # the site's newest articles, among which most sections have their latest few
 
 
 @dataclass(frozen=True)
@@ -131,25 +131,29 @@ class ArticleListView(PublishedArticles, ListView):
         return context
 
 
-def section_blocks(per_section=SECTION_BLOCK_SIZE):
-    """The latest ``per_section`` published articles of every section, as (section, articles).
+def section_blocks(per_section=SECTION_BLOCK_SIZE, window=SECTION_BLOCK_WINDOW):
+    """The latest ``per_section`` published articles of every section that has any, as (section, articles).
 
-    Two queries whatever the number of sections: their ids, then one query for the union of
-    their newest few rows (each an index walk).
+    Most sections have their latest few among the site's newest ``window`` articles: one query (an
+    index walk) reads those. A section with fewer there gets its own from one more query, the union
+    of an index walk per such section (compiling that union for every section cost more than the
+    database spent on it).
     """
     published = Article.objects.published().order_by("-publish_at", "-pk")
-    newest = [
-        published.filter(section=pk).values("pk")[:per_section] for pk in Section.objects.values_list("pk", flat=True)
-    ]
-    if not newest:
-        return []
-    articles = (
-        Article.objects.filter(in_any(newest))
-        .defer("body", "body_html", "item_html")
-        .select_related("section", "column")
-        .order_by("section__order", "section__name", "section", "-publish_at", "-pk")
-    )
-    return [(section, list(items)) for section, items in groupby(articles, key=lambda article: article.section)]
+    shown = published.select_related("column").only("title", "section_id", "publish_at", "column__name")
+    blocks = {section: [] for section in Section.objects.all()}
+    by_id = {section.pk: block for section, block in blocks.items()}
+    for article in shown[:window]:
+        if len(by_id[article.section_id]) < per_section:
+            by_id[article.section_id].append(article)
+    short = [pk for pk, block in by_id.items() if len(block) < per_section]
+    if short:
+        newest = [published.filter(section=pk).values("pk")[:per_section] for pk in short]
+        for pk in short:
+            by_id[pk].clear()
+        for article in shown.filter(in_any(newest)):
+            by_id[article.section_id].append(article)
+    return [(section, block) for section, block in blocks.items() if block]
 
 
 class HomeView(ArticleListView):
