@@ -148,10 +148,21 @@ class TagNamesField(forms.Field):
 
     def validate(self, value):
         super().validate(value)
-        if not self.can_create:
-            known = set(Tag.objects.filter(name__in=value).values_list("name", flat=True))
-            if set(value) - known:
-                raise forms.ValidationError(_("You may not create tags."), code="permission")
+        new = set(value) - set(Tag.objects.filter(name__in=value).values_list("name", flat=True))
+        if new and not self.can_create:
+            raise forms.ValidationError(_("You may not create tags."), code="permission")
+        # A tag's address is its slug: a name of punctuation or emoji alone has none (taggit's slugify).
+        errors = [
+            forms.ValidationError(
+                _("The tag “%(name)s” has no letter or digit: choose another name."),
+                code="no_slug",
+                params={"name": name},
+            )
+            for name in sorted(new)
+            if not Tag().slugify(name)
+        ]
+        if errors:
+            raise forms.ValidationError(errors)
 
 
 def body_widget(images=(), urls=None):

@@ -568,6 +568,22 @@ def test_units_and_tags_typed_as_new_survive_a_failed_save(editor_client):
     assert sorted(article.tags.names()) == ["党建", "全新标签"]
 
 
+@pytest.mark.parametrize("name", ["..", "——", "🔥"])
+def test_a_new_tag_without_letters_or_digits_is_refused_and_nothing_else_is_lost(editor_client, name):
+    """Such a name has no slug (taggit's slugify leaves nothing): saved, its link could not be made
+    and the article's page was a 500 for every reader. The form says so and keeps what was typed."""
+    data = article_data(SectionFactory(), title="有标签的文章", tags=["党建", f"new:{name}"])
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 200 and not Article.objects.exists()
+    assert f"标签“{name}”没有文字或数字" in page_text(response)
+    again = form_data(response, "article_form")
+    assert again["title"] == "有标签的文章" and again["tags"] == ["党建", name]
+    assert not Tag.objects.filter(name=name).exists()
+    response = editor_client.post(reverse("admin:articles_article_add"), {**again, "tags": ["党建"]})
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert list(Article.objects.get().tags.names()) == ["党建"]
+
+
 def test_tag_and_unit_autocomplete(editor_client):
     Tag.objects.create(name="智能建造", slug="zhi-neng")
     UnitFactory(name="杭州医学院")
