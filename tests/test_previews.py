@@ -52,6 +52,10 @@ def test_a_journalist_opens_the_link_and_sees_the_article_with_its_banner(client
     assert response["X-Robots-Tag"] == "noindex, nofollow" and response["Referrer-Policy"] == "no-referrer"
     assert {"private", "no-store"} <= set(re.split(r",\s*", response["Cache-Control"]))
     assert "application/ld+json" not in html
+    # Nothing offers to pass it on: no share bar (its links and WeChat code lead to a 404 until the
+    # embargo ends, and would send the title to Weibo or QQ before it).
+    assert 'class="share"' not in html and "weibo.com" not in html and "qq.com" not in html
+    assert reverse("articles:article_qr", args=[embargoed.pk]) not in html
     # No address of the article's files appears: each comes through the link, and is served there
     # (the original as the 下载 section's download, the renditions in the page).
     names = media_names(embargoed)
