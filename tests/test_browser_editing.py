@@ -69,7 +69,12 @@ def wait_for_autosave(page, text):
     )
 
 
-def frame_width(page):
+def frame_width(page, width):
+    """Waits until the preview's page is ``width`` wide as it sees itself (the frame reloads when the
+    width is switched: asked during the reload, the page's context was gone)."""
+    page.wait_for_function(
+        "([frame, width]) => document.querySelector(frame)?.contentWindow?.innerWidth === width", arg=[PREVIEW, width]
+    )
     return page.frame_locator(PREVIEW).locator("html").evaluate("() => window.innerWidth")
 
 
@@ -198,11 +203,11 @@ def test_the_form_is_previewed_beside_it_unsaved_at_phone_and_desktop_widths(liv
     form_box = page.locator("#article_form").bounding_box()
     panel_box = page.locator("#form-preview").bounding_box()
     assert form_box["x"] + form_box["width"] <= panel_box["x"] + 1  # side by side, not over the form
-    assert frame_width(page) == 1280
+    assert frame_width(page, 1280) == 1280
     page.get_by_role("button", name="手机").click()
     page.get_by_role("button", name="预览当前内容").click()
     expect(frame.locator("h1")).to_have_text("还没保存的标题")
-    assert frame_width(page) == 375
+    assert frame_width(page, 375) == 375
     assert Article.objects.count() == 0
     page.context.close()
 
