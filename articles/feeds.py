@@ -230,6 +230,8 @@ class LatestArticlesFeed(Feed):
         validated = condition(etag_func=lambda request: etag, last_modified_func=lambda request: last_modified)
         response = validated(self.build)(request)
         patch_cache_control(response, public=True, max_age=self.max_age)
+        if not settled:  # a shared cache (the page cache too) keeps no copy without Last-Modified
+            patch_cache_control(response, s_maxage=0)
         return response
 
     def build(self, request):

@@ -676,6 +676,26 @@ def test_last_modified_is_named_once_its_second_is_over(client, story, monkeypat
     assert client.get(url, headers={"if-modified-since": again["Last-Modified"]}).status_code == 304
 
 
+def test_a_feed_made_within_its_changes_second_is_not_kept_without_last_modified(client, story, settings, monkeypatch):
+    """The page cache kept the copy made in the second of a change, without Last-Modified, and served
+    it for PAGE_CACHE_SECONDS: readers sending only If-Modified-Since downloaded the whole feed."""
+    settings.PAGE_CACHE_SECONDS = 300
+    now = timezone.now().replace(microsecond=300_000) + datetime.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    withdrawn, url = ArticleFactory(title="撤回的文章"), feed_url("rss")
+    client.get(url)
+    now += datetime.timedelta(seconds=5)
+    workflow.unpublish(withdrawn)  # no item newer: Last-Modified counts from when this state is first served
+    first = client.get(url)
+    assert "Last-Modified" not in first and "s-maxage=0" in first["Cache-Control"]
+    now += datetime.timedelta(seconds=1)
+    again = client.get(url)
+    assert again["X-Cache"] == "miss" and again["ETag"] == first["ETag"] and again.has_header("Last-Modified")
+    kept = client.get(url)
+    assert kept["X-Cache"] == "hit" and kept["Last-Modified"] == again["Last-Modified"]
+    assert client.get(url, headers={"if-modified-since": kept["Last-Modified"]}).status_code == 304
+
+
 def test_without_the_cache_server_feeds_are_served_in_full(client, story, settings, caplog):
     settings.CACHES = redis_caches("redis://127.0.0.1:1/0")
     settings.SHARED_CACHE = True

@@ -162,10 +162,12 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _storable(response):
+        """Whether the page may be kept: a plain 200 that no header keeps from shared caches
+        (``s-maxage=0``: a feed made within the second of a change, whose Last-Modified is to come)."""
+        policy = response.get("Cache-Control", "")
         return (
             response.status_code == 200
             and not response.streaming
             and not response.cookies
-            and "private" not in response.get("Cache-Control", "")
-            and "no-store" not in response.get("Cache-Control", "")
+            and not any(directive in policy for directive in ("private", "no-store", "s-maxage=0"))
         )
