@@ -20,14 +20,15 @@ def create(*args, **options):
     return out.getvalue()
 
 
-def test_creates_a_staff_account_in_the_role_and_prints_its_password_once_and_where_to_log_in():
+def test_creates_a_staff_account_in_the_role_and_prints_its_password_once_and_where_to_log_in(settings):
+    settings.SITE_URL = "https://news.example.com"  # where the admin is, unless --site-url says otherwise
     out = create("王编辑", role="撰稿", email="wang@example.com", interactive=False)
     user = get_user_model().objects.get(username="王编辑")
     assert user.is_staff and not user.is_superuser and user.email == "wang@example.com"
     assert list(user.groups.values_list("name", flat=True)) == ["撰稿"]
     password = re.search(r"密码（仅显示这一次）：(\S+)", out)[1]
     assert len(password) >= 16 and set(password) <= set(PASSWORD_ALPHABET) | {"-"}
-    assert out.count(password) == 1 and "http://127.0.0.1:8000/admin/" in out
+    assert out.count(password) == 1 and "https://news.example.com/admin/" in out
     # The account works: it logs in to the admin with that password, and may write a draft.
     assert user.check_password(password)
     client = Client()

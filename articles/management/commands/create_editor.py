@@ -11,6 +11,7 @@ import getpass
 import secrets
 import sys
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -36,8 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="", help="for resetting a forgotten password")
         parser.add_argument(
             "--site-url",
-            default="http://127.0.0.1:8000",
-            help="the site's address, to print the admin's (default: that of make run)",
+            help="the site's address, to print the admin's (default: SITE_URL; make editor gives make run's)",
         )
         parser.add_argument(
             "--no-input",
@@ -75,7 +75,9 @@ class Command(BaseCommand):
         self.stdout.write(_("Created “%(name)s” in the role %(role)s.") % {"name": username, "role": role})
         if made_up:
             self.stdout.write(_("Password (shown only this once): %(password)s") % {"password": password})
-        self.stdout.write(_("Log in at %(url)s") % {"url": site_url.rstrip("/") + reverse("admin:index")})
+        self.stdout.write(
+            _("Log in at %(url)s") % {"url": (site_url or settings.SITE_URL).rstrip("/") + reverse("admin:index")}
+        )
 
     def ask_password(self, user):
         """A password typed twice and accepted by the validators, or "" to have one made up."""
