@@ -27,6 +27,10 @@ preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Request lines up to what nginx passes (8 KB: its large_client_header_buffers), so that a long address
+# (tracking parameters) gets the site's Chinese 404 or page, not gunicorn's English "Request Line is too
+# large" (4,094 bytes by default); nginx answers longer ones with its Chinese page (deploy/nginx.conf).
+limit_request_line = 8190
 
 
 def pre_fork(server, worker):
