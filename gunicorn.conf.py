@@ -27,10 +27,13 @@ preload_app = True
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-# Request lines up to what nginx passes (8 KB: its large_client_header_buffers), so that a long address
-# (tracking parameters) gets the site's Chinese 404 or page, not gunicorn's English "Request Line is too
-# large" (4,094 bytes by default); nginx answers longer ones with its Chinese page (deploy/nginx.conf).
-limit_request_line = 8190
+# No limit of gunicorn's own on the request line and header fields: nginx bounds them (8 KB, its
+# large_client_header_buffers) and answers longer ones with its Chinese page (deploy/nginx.conf).
+# gunicorn's limits (4,094 and 8,190 bytes) answered an address with tracking parameters, or one that
+# nginx passed over HTTP/2 (rebuilt as an HTTP/1.1 line a few bytes longer), with its English "Request
+# Line is too large". gunicorn listens on loopback only (bind), behind nginx.
+limit_request_line = 0
+limit_request_field_size = 0
 
 
 def pre_fork(server, worker):

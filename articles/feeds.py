@@ -334,8 +334,9 @@ class LatestArticlesFeed(Feed):
             self.articles().select_related("section", "column").defer("body", "item_html")[: self.item_count]
         )
         ids = [article.pk for article in articles]
-        # The source text only where a description is made from it (no summary): one query for those.
-        untold = {article.pk: article for article in articles if not article.summary}
+        # The source text only where it is read (no summary to describe the item, or no stored body yet):
+        # one query for those.
+        untold = {article.pk: article for article in articles if not article.summary or not article.body_html}
         for pk, body in Article.objects.filter(pk__any_of=list(untold)).values_list("pk", "body") if untold else ():
             untold[pk].body = body
         leads = {}

@@ -1,9 +1,11 @@
 """Forms: the article admin's (edit-conflict check, body editor, uploads, autocomplete) and search."""
 
 import datetime
-from functools import cached_property, partial
+import operator
+from functools import cached_property, partial, reduce
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.widgets import (
     AdminDateWidget,
     AdminFileWidget,
@@ -16,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -148,21 +150,37 @@ class TagNamesField(forms.Field):
 
     def validate(self, value):
         super().validate(value)
-        new = set(value) - set(Tag.objects.filter(name__in=value).values_list("name", flat=True))
+        new = self.new_names(value)
         if new and not self.can_create:
             raise forms.ValidationError(_("You may not create tags."), code="permission")
-        # A tag's address is its slug: a name of punctuation or emoji alone has none (taggit's slugify).
-        errors = [
-            forms.ValidationError(
-                _("The tag “%(name)s” has no letter or digit: choose another name."),
-                code="no_slug",
-                params={"name": name},
-            )
-            for name in sorted(new)
-            if not Tag().slugify(name)
-        ]
+        # A tag's address is its slug: a name of punctuation or emoji alone has none (taggit's slugify),
+        # and one that grows when normalised (㍿ is 株式会社) may not fit its column, with room for the
+        # suffix taggit adds to a slug already taken (_1).
+        longest = Tag._meta.get_field("slug").max_length - 3
+        errors = []
+        for name in new:
+            slug = Tag().slugify(name)
+            if not slug:
+                message = _("The tag “%(name)s” has no letter or digit: choose another name.")
+            elif len(slug) > longest:
+                message = _("The tag “%(name)s” is too long: choose a shorter name.")
+            else:
+                continue
+            errors.append(forms.ValidationError(message, code="slug", params={"name": name}))
         if errors:
             raise forms.ValidationError(errors)
+
+    @staticmethod
+    def new_names(names):
+        """The names no tag has yet, as taggit finds tags when it saves them (TAGGIT_CASE_INSENSITIVE)."""
+        if not names:
+            return []
+        if not settings.TAGGIT_CASE_INSENSITIVE:
+            known = set(Tag.objects.filter(name__in=names).values_list("name", flat=True))
+            return [name for name in names if name not in known]
+        found = Tag.objects.filter(reduce(operator.or_, (Q(name__iexact=name) for name in names)))
+        known = {name.casefold() for name in found.values_list("name", flat=True)}
+        return [name for name in names if name.casefold() not in known]
 
 
 def body_widget(images=(), urls=None):

@@ -144,8 +144,9 @@ def section_blocks(per_section=SECTION_BLOCK_SIZE, window=SECTION_BLOCK_WINDOW):
     blocks = {section: [] for section in Section.objects.all()}
     by_id = {section.pk: block for section, block in blocks.items()}
     for article in shown[:window]:
-        if len(by_id[article.section_id]) < per_section:
-            by_id[article.section_id].append(article)
+        block = by_id.get(article.section_id)  # None: a section made since they were read
+        if block is not None and len(block) < per_section:
+            block.append(article)
     short = [pk for pk, block in by_id.items() if len(block) < per_section]
     if short:
         newest = [published.filter(section=pk).values("pk")[:per_section] for pk in short]

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +15,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import workflow
+from articles.forms import TagNamesField
 from articles.models import Article, Column, CopyrightNotice, PromoBlock, Section, SiteSettings, Unit
 
 from .factories import (
@@ -568,20 +570,33 @@ def test_units_and_tags_typed_as_new_survive_a_failed_save(editor_client):
     assert sorted(article.tags.names()) == ["党建", "全新标签"]
 
 
-@pytest.mark.parametrize("name", ["..", "——", "🔥"])
-def test_a_new_tag_without_letters_or_digits_is_refused_and_nothing_else_is_lost(editor_client, name):
-    """Such a name has no slug (taggit's slugify leaves nothing): saved, its link could not be made
-    and the article's page was a 500 for every reader. The form says so and keeps what was typed."""
+@pytest.mark.parametrize(
+    "name, error", [("..", "没有文字或数字"), ("——", "没有文字或数字"), ("🔥", "没有文字或数字"), ("㍿" * 30, "太长")]
+)
+def test_a_new_tag_without_a_usable_slug_is_refused_and_nothing_else_is_lost(editor_client, name, error):
+    """A name of punctuation or emoji alone has no slug (taggit's slugify leaves nothing): saved, its
+    link could not be made and the article's page was a 500 for every reader. One that grows when
+    normalised (㍿ is 株式会社) would not fit the slug's column. The form says so and keeps what was typed."""
     data = article_data(SectionFactory(), title="有标签的文章", tags=["党建", f"new:{name}"])
     response = editor_client.post(reverse("admin:articles_article_add"), data)
     assert response.status_code == 200 and not Article.objects.exists()
-    assert f"标签“{name}”没有文字或数字" in page_text(response)
+    assert f"标签“{name}”{error}" in page_text(response)
     again = form_data(response, "article_form")
     assert again["title"] == "有标签的文章" and again["tags"] == ["党建", name]
     assert not Tag.objects.filter(name=name).exists()
     response = editor_client.post(reverse("admin:articles_article_add"), {**again, "tags": ["党建"]})
     assert response.status_code == 302, response.context and response.context["errors"]
     assert list(Article.objects.get().tags.names()) == ["党建"]
+
+
+def test_a_tag_typed_in_other_capitals_is_the_same_tag_not_a_new_one():
+    """taggit finds tags whatever their capitals (TAGGIT_CASE_INSENSITIVE): one who may not create tags
+    may still pick GDP by typing gdp, and nothing is checked as new."""
+    Tag.objects.create(name="GDP", slug="gdp")
+    assert TagNamesField(can_create=False).clean(["gdp", "GDP"]) == ["gdp", "GDP"]
+    assert TagNamesField.new_names(["gdp", "新标签"]) == ["新标签"]
+    with pytest.raises(ValidationError):
+        TagNamesField(can_create=False).clean(["新标签"])
 
 
 def test_tag_and_unit_autocomplete(editor_client):

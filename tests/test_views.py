@@ -351,7 +351,7 @@ def test_home_query_count_does_not_grow_with_sections(client):
     before = count_queries(client, reverse("articles:home"))
     for i in range(6):
         make_articles(3, section=SectionFactory(name=f"频道{i}"))
-    # The navigation lists the sections in one query, the section blocks in another.
+    # The navigation lists the sections in one query, the section blocks in two or three.
     assert count_queries(client, reverse("articles:home")) == before
 
 
