@@ -70,12 +70,16 @@ def wait_for_autosave(page, text):
 
 
 def frame_width(page, width):
-    """Waits until the preview's page is ``width`` wide as it sees itself (the frame reloads when the
-    width is switched: asked during the reload, the page's context was gone)."""
-    page.wait_for_function(
-        "([frame, width]) => document.querySelector(frame)?.contentWindow?.innerWidth === width", arg=[PREVIEW, width]
-    )
-    return page.frame_locator(PREVIEW).locator("html").evaluate("() => window.innerWidth")
+    """The preview's page width as it sees itself, once it is ``width``: read from the page around the
+    frame, which a reload of the frame (switching widths reloads it) does not interrupt; read inside
+    the frame, a reload destroyed the context being read."""
+    return page.wait_for_function(
+        """([frame, width]) => {
+          const shown = document.querySelector(frame)?.contentWindow?.innerWidth
+          return shown === width && shown
+        }""",
+        arg=[PREVIEW, width],
+    ).json_value()
 
 
 def upload_and_place(page, path, caption, alt_text):
