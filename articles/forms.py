@@ -175,12 +175,10 @@ class TagNamesField(forms.Field):
         """The names no tag has yet, as taggit finds tags when it saves them (TAGGIT_CASE_INSENSITIVE)."""
         if not names:
             return []
-        if not settings.TAGGIT_CASE_INSENSITIVE:
-            known = set(Tag.objects.filter(name__in=names).values_list("name", flat=True))
-            return [name for name in names if name not in known]
-        found = Tag.objects.filter(reduce(operator.or_, (Q(name__iexact=name) for name in names)))
-        known = {name.casefold() for name in found.values_list("name", flat=True)}
-        return [name for name in names if name.casefold() not in known]
+        lookup, fold = ("name__iexact", str.casefold) if settings.TAGGIT_CASE_INSENSITIVE else ("name", str)
+        found = Tag.objects.filter(reduce(operator.or_, (Q(**{lookup: name}) for name in names)))
+        known = {fold(name) for name in found.values_list("name", flat=True)}
+        return [name for name in names if fold(name) not in known]
 
 
 def body_widget(images=(), urls=None):
