@@ -46,6 +46,16 @@ def test_anonymous_pages_are_cached_and_a_publish_shows_on_the_next_request(clie
     assert response["X-Cache"] == "miss" and "改过的标题" in page_text(response)
 
 
+def test_a_kept_page_is_sent_with_the_headers_it_was_made_with(client, cache_backend):
+    """Caches after this one (nginx's micro-cache, a CDN, browsers) see one page: a hit says what the page
+    varies with as the page did when it was made (a session cookie gets an editor's page)."""
+    url = ArticleFactory().get_absolute_url()
+    made, kept = client.get(url), client.get(url)
+    assert (made["X-Cache"], kept["X-Cache"]) == ("miss", "hit")
+    assert "Cookie" in made["Vary"] and kept["Vary"] == made["Vary"]
+    assert set(kept.headers) == set(made.headers)
+
+
 def test_editors_never_get_cached_pages_and_theirs_are_never_stored(staff_client, cache_backend):
     ArticleFactory()
     response = staff_client.get("/")

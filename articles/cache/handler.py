@@ -67,7 +67,7 @@ class SentCopiesHandler(WSGIHandler):
 
     @staticmethod
     def keep(key, response, entry):
-        # As sent for a kept page: a page just made may carry headers of its making (Vary: Cookie).
+        # As sent for a kept page (a page just made says X-Cache: miss, and may set a cookie).
         if response.status_code != 200 or response.cookies or response.get("X-Cache") != "hit":
             return
         headers = tuple(response.items())  # kept as they are: never handed out to be changed

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.http import http_date
 
 from .. import versions
@@ -117,6 +117,9 @@ class PageCacheMiddleware:
                 patch_cache_control(response, max_age=0, must_revalidate=True)
             if not response.has_header("ETag"):
                 set_response_etag(response)
+            # Kept for readers without a login (a session cookie may get an editor's page): said here,
+            # so that a hit, which reads no session, says it as the page just made does.
+            patch_vary_headers(response, ("Cookie",))
             if recording.scopes <= {versions.SITE}:  # a page that declares nothing is taken to show articles
                 recording.scopes.add(versions.ARTICLES)
             try:
