@@ -32,6 +32,7 @@ from taggit.utils import parse_tags
 
 from . import bodies, flagged, pending_uploads, search, uploads, versions
 from .cache.derived import derived_value
+from .digests import content_digest
 from .models import Article, ArticleImage, ArticleUnit, Column, Section, SiteSettings, Unit
 
 NEW = "new:"  # prefix of a value typed into an autocomplete box that names nothing yet
@@ -247,8 +248,10 @@ class PublishTimeWidget(AdminSplitDateTime):
 
 
 def edit_token(article):
-    """What the edit form carries to detect a change made by someone else since it was opened."""
-    return article.updated_at.isoformat() if article.updated_at else ""
+    """What the edit form carries to detect a change made by someone else since it was opened: the time
+    of its last save, and its content digest (a tag or unit merged, renamed or deleted elsewhere changes
+    its tags or units without saving it; a form opened before would put them back)."""
+    return f"{article.updated_at.isoformat()} {content_digest(article)}" if article.updated_at else ""
 
 
 class ArticleForm(forms.ModelForm):
@@ -338,6 +341,7 @@ class ArticleForm(forms.ModelForm):
             return
         last = Version.objects.get_for_object(current).select_related("revision__user").first()
         who = last.revision.user if last and last.revision.user else None
+        when = last.revision.date_created if last else current.updated_at  # a merge elsewhere saves no article
         # The form shown again carries the current token: saving once more, knowingly, replaces their changes.
         self.data = self.data.copy()
         self.data[self.add_prefix("edit_token")] = edit_token(current)
@@ -349,7 +353,7 @@ class ArticleForm(forms.ModelForm):
             )
             % {
                 "who": who.get_username() if who else gettext("another editor"),
-                "when": date_format(timezone.localtime(current.updated_at), "Y-m-d H:i:s"),
+                "when": date_format(timezone.localtime(when), "Y-m-d H:i:s"),
             },
             code="conflict",
         )

@@ -6,8 +6,6 @@ editor has changed it since (machines never override people: see ``import_page``
 """
 
 import datetime
-import hashlib
-import json
 import os
 import re
 import stat
@@ -16,7 +14,6 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import escape
@@ -25,6 +22,7 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from . import bodies, uploads, versions, workflow
+from .digests import content_digest
 from .models import Article, ArticleImage, ArticleUnit, Column, CopyrightNotice, PromoBlock, Section, SiteSettings, Unit
 
 # What import_page did with a page.
@@ -327,37 +325,8 @@ def _unit(name):
     )
 
 
-# What the importer wrote last is kept on the article as a digest of everything editors can change
-# (``import_digest``): its fields, its section, column and notice by name, its images, its unit
-# links with the units' names, its tags. A re-import compares the article as it is now with it.
-# The digest rather than ``updated_at``: merging, renaming or deleting a unit in the units admin
-# changes an article's links without saving the article, and the importer's own save moves
-# ``updated_at``; a digest sees every change whatever door it came through (the admin form and its
-# inlines, a workflow button or bulk action such as 撤稿, the trash, a unit merge), and an edit
-# undone (a revision restored to the imported one) leaves nothing of an editor's to lose.
-# Who created or last saved it is bookkeeping, not content: a save without a change is no edit.
-NOT_EDITABLE = {"id", "created_at", "updated_at", "import_key", "import_digest", "created_by", "last_edited_by"}
-# What ``rendering`` makes from the article when it is saved: nobody edits it.
-MADE_WHEN_SAVED = {"body_html", "item_html", "file_type", "file_size"}
-
-
-def content_digest(article):
-    """A digest of ``article`` as stored now: everything an editor can change about it."""
-    fields = [f.attname for f in Article._meta.concrete_fields if f.name not in NOT_EDITABLE | MADE_WHEN_SAVED]
-    names = ["section__name", "column__name", "copyright_notice__title"]
-    row = Article.objects.filter(pk=article.pk).values(*fields, *names).get()
-    image_fields = [f.attname for f in ArticleImage._meta.concrete_fields if f.name not in MADE_WHEN_SAVED]
-    images = list(ArticleImage.objects.filter(article=article.pk).order_by("pk").values_list(*image_fields))
-    units = list(
-        ArticleUnit.objects.filter(article=article.pk)
-        .values_list("unit", "unit__name", "order")
-        .order_by("order", "unit")
-    )
-    tags = sorted(article.tags.values_list("name", flat=True))
-    text = json.dumps([row, images, units, tags], cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
+# What the importer wrote last is kept on the article as its content digest (``import_digest``); a
+# re-import compares the article as it is now with it (the importer's own save moves ``updated_at``).
 def edited_since_import(article):
     """True if someone other than the importer changed ``article`` since it was last imported."""
     if article.import_digest:

@@ -15,7 +15,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from articles import workflow
-from articles.forms import TagNamesField
+from articles.forms import TagNamesField, edit_token
 from articles.models import Article, Column, CopyrightNotice, PromoBlock, Section, SiteSettings, Unit
 
 from .factories import (
@@ -227,7 +227,7 @@ def test_admin_is_in_chinese(staff_client):
 
 def change_data(article, **extra):
     """What the change form of ``article`` posts back, unchanged unless ``extra`` says."""
-    unchanged = {"title": article.title, "body": article.body, "tags": "", "edit_token": article.updated_at.isoformat()}
+    unchanged = {"title": article.title, "body": article.body, "tags": "", "edit_token": edit_token(article)}
     return article_data(article.section, **{**unchanged, **extra})
 
 
@@ -442,6 +442,47 @@ def test_a_save_based_on_a_stale_version_is_refused_and_keeps_the_input(editor_c
     assert article.title == "我的标题"
 
 
+def rename(thing, name, saved, user):
+    thing.name = name
+    thing.save()
+    saved(thing, user, renamed=True)
+
+
+# What another editor does in the tag or unit admin while the article's form is open: the article's
+# tags or units change without the article being saved.
+CHANGES_ELSEWHERE = {
+    "tags merged": lambda tags, units, user: workflow.merge_tags(tags[1], [tags[0]], user),
+    "tag renamed": lambda tags, units, user: rename(tags[0], "改名标签", workflow.tag_saved, user),
+    "tag deleted": lambda tags, units, user: workflow.delete_tags([tags[0]], user),
+    "units merged": lambda tags, units, user: workflow.merge_units(units[1], [units[0]], user),
+    "unit renamed": lambda tags, units, user: rename(units[0], "改名单位", workflow.unit_saved, user),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES_ELSEWHERE)
+def test_a_form_opened_before_its_tags_or_units_changed_elsewhere_cannot_undo_that(
+    editor_client, django_user_model, change
+):
+    article = ArticleFactory(title="原标题")
+    tags = [Tag.objects.create(name="旧标签", slug="jiu"), Tag.objects.create(name="新标签", slug="xin")]
+    units = [UnitFactory(name="旧单位"), UnitFactory(name="新单位")]
+    article.tags.add(tags[0])
+    ArticleUnitFactory(article=article, unit=units[0])
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    shown = form_data(editor_client.get(url), "article_form")
+    other = django_user_model.objects.create_superuser("other", "o@example.com", "pw")
+    CHANGES_ELSEWHERE[change](tags, units, other)
+    article.refresh_from_db()
+    before = (sorted(article.tags.names()), [unit.name for unit in article.units.all()])
+    response = editor_client.post(url, {**shown, "title": "我的标题"})
+    assert response.status_code == 200 and "没有保存" in page_text(response) and "other" in page_text(response)
+    article.refresh_from_db()
+    assert article.title == "原标题"
+    assert (sorted(article.tags.names()), [unit.name for unit in article.units.all()]) == before
+    if change.startswith("tag"):
+        assert not Tag.objects.filter(name="旧标签").exists()  # not made again by the form's tag names
+
+
 # Revisions: every save keeps one; compare two; restore one.
 
 
@@ -466,7 +507,7 @@ def test_every_save_keeps_a_revision_with_images_units_and_tags_then_compare_and
         title="第二版",
         body="<p>第一段</p><p>新的一段</p>",
         tags="智能建造",
-        edit_token=article.updated_at.isoformat(),
+        edit_token=edit_token(article),
         **inline_management("unit_links", total=2, initial=1),
         **{"unit_links-0-id": str(link.pk), "unit_links-0-article": str(article.pk)},
         **{"unit_links-0-unit": str(unit.pk), "unit_links-0-order": "0", "unit_links-0-DELETE": "on"},
