@@ -68,9 +68,23 @@ def _salt(user):
     return f"{__name__}:{getattr(user, 'pk', None)}"
 
 
+# A kept photo's name only tells the editor which one it was (where it goes when saved is random), and
+# a file system takes 255 bytes a name at most: 84 Chinese characters in UTF-8.
+NAME_BYTES = 150
+
+
+def short_name(name):
+    """``name`` within ``NAME_BYTES`` of UTF-8, its extension kept."""
+    suffix = PurePath(name).suffix[:10]
+    stem = name[: len(name) - len(PurePath(name).suffix)]
+    while stem and len((stem + suffix).encode()) > NAME_BYTES:
+        stem = stem[:-1]
+    return (stem or "image") + suffix
+
+
 def keep(upload, user):
     """Store a cleaned upload for ``user``; returns it as a ``KeptFile`` carrying its reference."""
-    name = default_storage.get_valid_name(PurePath(upload.name or "image").name)
+    name = short_name(default_storage.get_valid_name(PurePath(upload.name or "image").name))
     upload.seek(0)
     content = upload.read()
     path = default_storage.save(f"{PREFIX}/{secrets.token_urlsafe(16)}/{name}", ContentFile(content))

@@ -207,6 +207,18 @@ def test_a_photo_chosen_before_a_failed_save_is_kept_and_the_next_save_uses_it(
     assert pending_files(media_root) == []  # the kept copy is gone once the article is saved
 
 
+def test_a_photo_with_a_name_longer_than_a_file_system_allows_is_kept_and_saved(editor_client, media_root):
+    name = "浙江一建承建的杭州市临安区某某项目在建设过程中坚持党建引领" * 3 + "现场拍摄.jpg"  # 271 bytes
+    response = editor_client.post(
+        ADD_URL, article_data(SectionFactory(), title="", **new_image_row(rotated_photo(name)))
+    )
+    assert response.status_code == 200 and "已选择的图片 浙江一建承建的" in page_text(response)
+    again = form_data(response, "article_form")
+    assert editor_client.post(ADD_URL, {**again, "title": "长文件名"}).status_code == 302
+    image = ArticleImage.objects.get(article__title="长文件名")
+    assert image.image.name.endswith(".jpg") and image.image.storage.exists(image.image.name)
+
+
 def test_a_photo_chosen_before_an_edit_conflict_is_kept(editor_client, django_user_model):
     article = ArticleFactory(title="原标题")
     url = reverse("admin:articles_article_change", args=[article.pk])
