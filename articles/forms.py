@@ -7,10 +7,7 @@ from functools import cached_property, partial, reduce
 from django import forms
 from django.conf import settings
 from django.contrib.admin.widgets import (
-    AdminDateWidget,
     AdminFileWidget,
-    AdminSplitDateTime,
-    AdminTimeWidget,
     AutocompleteSelect,
     get_select2_language,
 )
@@ -239,14 +236,6 @@ class MessageField(forms.CharField):
         return False
 
 
-class PublishTimeWidget(AdminSplitDateTime):
-    """The admin's date and time boxes, the time with its seconds (the Chinese time format has none,
-    so a save would drop them)."""
-
-    def __init__(self, attrs=None):
-        forms.MultiWidget.__init__(self, [AdminDateWidget, AdminTimeWidget(format="%H:%M:%S")], attrs)
-
-
 def edit_token(article):
     """What the edit form carries to detect a change made by someone else since it was opened: the time
     of its last save, and its content digest (a tag or unit merged, renamed or deleted elsewhere changes
@@ -278,7 +267,7 @@ class ArticleForm(forms.ModelForm):
         model = Article
         fields = "__all__"  # noqa: DJ007 - the admin picks fields through its fieldsets
         field_classes = {"body": BodyField}
-        widgets = {"body": forms.Textarea(attrs={"rows": 24, "cols": 100}), "publish_at": PublishTimeWidget}
+        widgets = {"body": forms.Textarea(attrs={"rows": 24, "cols": 100})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -287,6 +287,7 @@ TRADITIONAL_CHINESE = os.environ.get("TRADITIONAL_CHINESE", "tw").strip().lower(
 if TRADITIONAL_CHINESE not in ("tw", "hk"):
     raise ImproperlyConfigured("TRADITIONAL_CHINESE must be tw (Taiwan) or hk (Hong Kong)")
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["newsroom.formats"]  # times in forms keep their seconds
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -785,11 +785,18 @@ def test_saving_without_changes_adds_no_revision(editor_client, saved_article):
     assert saved_article.updated_at == updated  # nothing changed, so nothing was written
 
 
-def test_saving_keeps_the_seconds_of_the_publish_time(editor_client, saved_article):
+def test_saving_keeps_the_seconds_of_every_time_on_the_form(editor_client, saved_article):
+    """The Chinese time format has no seconds: a form shown with it would move the times it shows."""
+    embargo = timezone.make_aware(datetime.datetime(2030, 1, 2, 1, 26, 23))
+    Article.objects.filter(pk=saved_article.pk).update(embargo_until=embargo)
+    saved_article.corrections.create(kind="correction", text="更正", made_at=embargo)
     assert opened_and_saved(editor_client, saved_article, title="改了标题").status_code == 302
     saved_article.refresh_from_db()
     assert saved_article.title == "改了标题"
     assert timezone.localtime(saved_article.publish_at).strftime("%H:%M:%S") == "10:30:45"
+    assert saved_article.embargo_until == embargo and saved_article.corrections.get().made_at == embargo
+    comment = Version.objects.get_for_object(saved_article).first().revision.get_comment()
+    assert "禁发" not in comment  # the history says what the editor changed, nothing else
 
 
 def test_the_history_does_not_name_unchanged_tags(editor_client, saved_article):
