@@ -16,7 +16,6 @@ from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
 from django.db.models import Exists, OuterRef, Q
-from django.forms.models import BaseInlineFormSet
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -36,7 +35,7 @@ from taggit.models import Tag
 
 from . import admin_editing, bodies, flagged, history, pending_uploads, review, roles, versions, workflow
 from .admin_press import ArticleContactInline, CorrectionInline, article_preview_links
-from .admin_texts import ChineseChangeMessage
+from .admin_texts import ChineseChangeMessage, LabelledFormSet
 from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
 from .models import (
     Article,
@@ -177,7 +176,7 @@ def form_only_left_out(fieldsets, names):
     return [(name, {**options, "fields": kept(options["fields"])}) for name, options in fieldsets]
 
 
-class ArticleImageFormSet(BaseInlineFormSet):
+class ArticleImageFormSet(LabelledFormSet):
     """Gives each image row the user, whose photos kept from a failed save it may use."""
 
     user = None
@@ -221,6 +220,7 @@ class ArticleImageInline(admin.StackedInline):
 
 
 class ArticleUnitInline(admin.TabularInline):
+    formset = LabelledFormSet
     model = ArticleUnit
     extra = 1
     fields = ["unit", "order"]

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
 from . import workflow
-from .admin_texts import ChineseChangeMessage
+from .admin_texts import ChineseChangeMessage, LabelledFormSet
 from .models import Album, AlbumImage, ArticleImage
 
 
@@ -49,6 +49,7 @@ class ArticleImageAdmin(admin.ModelAdmin):
 
 
 class AlbumImageInline(admin.TabularInline):
+    formset = LabelledFormSet
     model = AlbumImage
     extra = 1
     fields = ["image", "order"]

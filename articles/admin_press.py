@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from . import previews, roles, workflow
-from .admin_texts import ChineseChangeMessage
+from .admin_texts import ChineseChangeMessage, LabelledFormSet
 from .models import ArticleContact, Correction, MediaContact, PreviewLink, PreviewOpen
 
 
@@ -133,6 +133,7 @@ class CorrectionInline(PublishersOnly, admin.StackedInline):
     """Corrections (更正/说明) recorded on a published article's change form, saved with it through the
     workflow (a revision, the pages that show the article made cold)."""
 
+    formset = LabelledFormSet
     model = Correction
     fields = ["kind", "made_at", "text"]
     extra = 0
@@ -173,6 +174,7 @@ class MediaContactAdmin(ChineseChangeMessage, admin.ModelAdmin):
 class ArticleContactInline(admin.TabularInline):
     """The article's media contacts, chosen by name (type to search), in order."""
 
+    formset = LabelledFormSet
     model = ArticleContact
     fields = ["contact", "order"]
     autocomplete_fields = ["contact"]

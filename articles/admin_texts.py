@@ -8,12 +8,15 @@
   as the editor read them on the form (the site has one language).
 - Permissions are named in English in the database ("Can add article"): ``permission_label`` names
   them in Chinese, for the user and group forms.
+- Rows named twice in an inline (a unit, a contact) were refused naming the field in English
+  ("请修改unit的重复数据"): ``LabelledFormSet`` names its label.
 - Deleting a user or a group listed the rows linking it to groups and permissions, named by Django
   "Group_permissions object (1)": ``LinkRowsUnlisted`` leaves those links (gone with it) out.
 """
 
 from django.apps import apps
 from django.contrib.admin.templatetags import admin_list
+from django.forms.models import BaseInlineFormSet
 from django.templatetags.static import static
 from django.utils import translation
 from django.utils.html import format_html
@@ -113,3 +116,13 @@ def _unlisted(items, prefixes):
         elif not str(item).startswith(prefixes):
             kept.append(item)
     return [item for item in kept if item != []]
+
+
+class LabelledFormSet(BaseInlineFormSet):
+    """An inline's formset whose error for rows named twice names the fields as the form does (their
+    verbose names: the columns' headings), not by their names in the code."""
+
+    def get_unique_error_message(self, unique_check):
+        return super().get_unique_error_message(
+            [str(self.model._meta.get_field(name).verbose_name) for name in unique_check]
+        )

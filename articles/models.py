@@ -768,7 +768,11 @@ class ErrorReport(models.Model):
         verbose_name_plural = _("error reports")
         ordering = ["-reported_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(selected_text="", note=""), name="error_report_says_something"),
+            models.CheckConstraint(
+                condition=~Q(selected_text="", note=""),
+                name="error_report_says_something",
+                violation_error_message=_("Select the text in question or say what is wrong."),
+            ),
         ]
 
     def __str__(self):

@@ -40,12 +40,6 @@ class ErrorReportForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix=LABEL_SUFFIX, **kwargs)
 
-    def clean(self):
-        data = super().clean()
-        if not self.errors and not data.get("selected_text", "").strip() and not data.get("note", "").strip():
-            raise forms.ValidationError(_("Select the text in question or say what is wrong."))
-        return data
-
 
 def from_our_pages(request):
     """Whether the POST comes from a page of this site, as the browser says (Origin, else Referer)."""

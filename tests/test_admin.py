@@ -222,6 +222,21 @@ def test_admin_is_in_chinese(staff_client):
     assert "副标题" in text and "参与单位" in text and "发布时间" in text
 
 
+def test_a_unit_named_twice_is_refused_in_chinese(staff_client):
+    unit = UnitFactory(name="甲单位")
+    data = article_data(
+        SectionFactory(),
+        **inline_management("unit_links", total=2),
+        **{"unit_links-0-unit": str(unit.pk), "unit_links-0-order": "0"},
+        **{"unit_links-1-unit": str(unit.pk), "unit_links-1-order": "1"},
+    )
+    response = staff_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 200 and not Article.objects.exists()
+    text = page_text(response)
+    assert "请修改单位的重复数据。" in text and "请修正下面重复的数据。" in text
+    assert not re.search(r"[A-Za-z]", text[text.index("请修") :][:40])  # no field name, no ASCII period
+
+
 # Roles: 编辑 (editor) publishes; 撰稿 (contributor) writes drafts and submits them. Enforced on the server.
 
 

@@ -111,6 +111,20 @@ def test_an_empty_or_overlong_report_is_a_form_error(client, article, data):
     assert not ErrorReport.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "data, said",
+    [
+        ({"selected_text": "", "note": " "}, "请选中有误的文字，或写明错在哪里。"),
+        ({"note": "应为\x00七家"}, "不能包含空字符"),
+    ],
+)
+def test_a_refused_report_says_why_in_words_a_reader_knows(client, article, data, said):
+    errors = report(client, article, **data).json()["errors"]
+    text = "".join(str(error) for error in (errors.values() if isinstance(errors, dict) else errors))
+    assert said in text and "约束" not in text and "空字符串" not in text
+    assert said in page_text(report(client, article, json=False, **data))
+
+
 def test_only_published_articles_take_reports(client):
     draft = ArticleFactory(status=Article.Status.DRAFT, publish_at=None)
     assert report(client, draft).status_code == 404
