@@ -12,6 +12,7 @@ from contextlib import contextmanager
 import reversion
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
@@ -258,8 +259,20 @@ class ContentAdmin(ChineseChangeMessage, admin.ModelAdmin):
         versions.site_changed()
 
 
+class DateFilterChecked:
+    """A ModelAdmin mixin for lists with a date hierarchy: a year in its filter that no date has (twenty
+    digits) is refused like any other bad filter (the list, marked), not a 500 from Django's date
+    arithmetic (which turns a year that is no number into that answer, but not one too large)."""
+
+    def get_changelist_instance(self, request):
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin, ContentAdmin):
+class ArticleAdmin(DateFilterChecked, VersionAdmin, ContentAdmin):
     form = ArticleForm
     inlines = [ArticleImageInline, ArticleUnitInline, ArticleContactInline]
     list_display = ["title", "state", "column", "section", "written_by", "last_editor", "publish_at", "updated_at"]
@@ -648,7 +661,7 @@ class ArticleAdmin(VersionAdmin, ContentAdmin):
             raise PermissionDenied
         ids = [request.GET.get(key, "") for key in ("from", "to")]
         chosen = sorted(
-            Version.objects.get_for_object(article).filter(pk__in=[int(i) for i in ids if i.isdigit()]),
+            Version.objects.get_for_object(article).filter(pk__in=[int(i) for i in ids if i.isdecimal()]),
             key=lambda version: version.pk,
         )
         context = {
@@ -954,7 +967,7 @@ class FlaggedWordAdmin(admin.ModelAdmin):
 
 
 @admin.register(ErrorReport)
-class ErrorReportAdmin(admin.ModelAdmin):
+class ErrorReportAdmin(DateFilterChecked, admin.ModelAdmin):
     """读者纠错: readers' reports of errors, newest first, each with its article and the text in question.
     Handling one changes nothing readers see (the article is corrected in its own form)."""
 

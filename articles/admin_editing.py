@@ -146,7 +146,7 @@ class EditingViews:
                 continue
             fields = {name: data.get(prefix + name, "") for name in ("caption", "alt_text", "credit", "name")}
             row_id = data.get(prefix + "id", "")
-            if row_id.isdigit() and int(row_id) in saved:
+            if row_id.isdecimal() and int(row_id) in saved:
                 image = saved.pop(int(row_id))
                 for name, value in fields.items():
                     setattr(image, name, value)
@@ -187,10 +187,10 @@ class EditingViews:
             except ValueError:
                 order = 0
             rows.append((order, index, value))
-        known = Unit.objects.in_bulk([int(v) for _o, _i, v in rows if v.isdigit()])
+        known = Unit.objects.in_bulk([int(v) for _o, _i, v in rows if v.isdecimal()])
         links = []
         for _order, _index, value in sorted(rows):
-            unit = known.get(int(value)) if value.isdigit() else None
+            unit = known.get(int(value)) if value.isdecimal() else None
             if unit is None and value.startswith("new:") and value[4:].strip():  # created when the article is saved
                 unit = types.SimpleNamespace(name=value[4:].strip()[:200], get_absolute_url="")
             if unit is not None:

@@ -51,7 +51,7 @@ class CreatingAutocompleteMixin:
 
 class UnitSelect(CreatingAutocompleteMixin, AutocompleteSelect):
     def optgroups(self, name, value, attr=None):
-        known = [v for v in value if str(v).isdigit()]
+        known = [v for v in value if str(v).isdecimal()]
         groups = super().optgroups(name, known, attr)
         for new in (v for v in value if str(v).startswith(NEW)):
             groups[0][1].append(self.create_option(name, new, new[len(NEW) :], True, len(groups[0][1])))

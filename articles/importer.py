@@ -23,14 +23,23 @@ from reversion.models import Version
 
 from . import bodies, uploads, versions, workflow
 from .digests import content_digest
-from .models import Article, ArticleImage, ArticleUnit, Column, CopyrightNotice, PromoBlock, Section, SiteSettings, Unit
+from .models import (
+    YEARS,
+    Article,
+    ArticleImage,
+    ArticleUnit,
+    Column,
+    CopyrightNotice,
+    PromoBlock,
+    Section,
+    SiteSettings,
+    Unit,
+)
 
 # What import_page did with a page.
 CREATED, UPDATED, UNCHANGED, OVERWRITTEN, SKIPPED = "created", "updated", "unchanged", "overwritten", "skipped"
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
-# Publish times outside these years are typing errors (0001-01-01 cannot even be stored in UTC).
-YEARS = (1900, 2100)
 # Column, title and subtitle with their brackets and dash; longer lines are not a title line.
 MAX_TITLE_LINE = 600
 # Participating units linked to one article: a page naming more is not an article (8,000 were seen).

@@ -11,6 +11,7 @@ import reversion
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connections, models, router
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -382,6 +383,21 @@ def meets(obj, lookups):
     )
 
 
+# The archive's years: a publish time or an embargo outside them is a typing error (0001-01-01 cannot
+# even be stored in UTC; the year 1000 made an archive page of its own). The importer holds to them too.
+YEARS = (1900, 2100)
+
+
+def within_years(value):
+    """A model validator: ``value``, a time, falls within ``YEARS``."""
+    if value is not None and not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValidationError(
+            _("Give a time between the years %(first)s and %(last)s."),
+            code="year",
+            params={"first": YEARS[0], "last": YEARS[1]},
+        )
+
+
 # An edit this long after the publish time is a correction readers are told of (更新时间).
 CORRECTION_AFTER = datetime.timedelta(minutes=1)
 
@@ -579,6 +595,7 @@ class Article(models.Model):
         null=True,
         blank=True,
         db_index=True,
+        validators=[within_years],
         help_text=_("A published article appears at this time; a future time schedules it."),
     )
     embargo_until = models.DateTimeField(
@@ -586,6 +603,7 @@ class Article(models.Model):
         null=True,
         blank=True,
         db_index=True,
+        validators=[within_years],
         help_text=_(
             "禁发时间: before it the article is public nowhere, even if published (as a draft); at this "
             "time it appears by itself. Journalists can read it earlier through preview links."

@@ -1102,3 +1102,41 @@ def test_every_add_form_opens_whatever_its_query_string_fills_in(admin_client, v
         names = [field.name for field in model._meta.get_fields() if field.concrete or field.many_to_many]
         response = admin_client.get(url, {name: value for name in names})
         assert response.status_code < 500, (url, response.status_code)
+
+
+# Odd input in the admin (a hand-made request, a value pasted from elsewhere): an answer, never a 500.
+SUPERSCRIPT_TWO = "²"  # a digit to str.isdigit(), not to int()
+
+
+def test_odd_revision_ids_in_the_comparison_are_a_bad_request(editor_client, saved_article):
+    url = reverse("admin:articles_article_compare", args=[saved_article.pk])
+    assert editor_client.get(url, {"from": SUPERSCRIPT_TWO, "to": "1"}).status_code == 400  # two revisions asked for
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        {**inline_management("unit_links", total=1), "unit_links-0-unit": SUPERSCRIPT_TWO},
+        {**inline_management("images", total=1), "images-0-id": SUPERSCRIPT_TWO, "images-0-caption": "图注"},
+    ],
+)
+def test_odd_row_values_in_the_preview_and_the_form_are_an_answer(editor_client, saved_article, row):
+    data = article_data(saved_article.section, **row)
+    preview = editor_client.post(reverse("admin:articles_article_preview", args=[saved_article.pk]), data)
+    assert preview.status_code == 200
+    add = editor_client.post(reverse("admin:articles_article_add"), {**data, "title": ""})  # shown again
+    assert add.status_code == 200 and "这个字段是必填项" in page_text(add)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1000-01-01", "9999-12-31"])
+def test_a_publish_time_outside_the_archive_s_years_is_a_form_error(editor_client, day):
+    data = article_data(SectionFactory(), title="古代的文章", publish_at_0=day, _publish="1")
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 200 and not Article.objects.exists()
+    assert "1900" in page_text(response)
+
+
+def test_an_impossible_year_in_the_list_s_date_filter_is_an_answer(editor_client):
+    url = reverse("admin:articles_article_changelist")
+    response = editor_client.get(url, {"publish_at__year": "9" * 20})
+    assert response.status_code in (200, 302)
