@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from . import previews, roles, workflow
 from .admin_texts import ChineseChangeMessage, LabelledFormSet
+from .forms import WidthFoldedField
 from .models import ArticleContact, Correction, MediaContact, PreviewLink, PreviewOpen
 
 
@@ -159,6 +160,11 @@ class MediaContactAdmin(ChineseChangeMessage, admin.ModelAdmin):
     search_fields = ["name", "role", "unit__name", "phone", "email"]
     autocomplete_fields = ["unit"]
     fields = ["name", "role", "unit", "phone", "email"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("phone", "email"):
+            kwargs["form_class"] = WidthFoldedField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -2,6 +2,7 @@
 
 import datetime
 import operator
+import unicodedata
 from functools import cached_property, partial, reduce
 
 from django import forms
@@ -14,7 +15,7 @@ from django.contrib.admin.widgets import (
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -67,16 +68,30 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     def to_python(self, value):
         if isinstance(value, str) and value.startswith(NEW):
-            name = " ".join(value[len(NEW) :].split())[: Unit._meta.get_field("name").max_length]
+            name, longest = " ".join(value[len(NEW) :].split()), Unit._meta.get_field("name").max_length
             if not name:
                 raise forms.ValidationError(_("Type the unit's name."), code="empty")
-            existing = Unit.objects.filter(models.Q(name=name) | models.Q(short_name=name)).first()
+            if len(name) > longest:
+                raise forms.ValidationError(
+                    _("A unit's name has at most %(limit)d characters; this one has %(count)d."),
+                    code="max_length",
+                    params={"limit": longest, "count": len(name)},
+                )
+            existing = Unit.named(name)
             if existing:
                 return existing
             if not self.can_create:
                 raise forms.ValidationError(_("You may not create units."), code="permission")
             return Unit.objects.create(name=name)
         return super().to_python(value)
+
+
+class WidthFoldedField(forms.CharField):
+    """Text typed in full-width forms, as Chinese input methods type digits and signs (０５７１－８６９１５６３６,
+    ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ), taken as the characters they are (NFKC): for phones and addresses."""
+
+    def to_python(self, value):
+        return unicodedata.normalize("NFKC", super().to_python(value))
 
 
 class TagSelect(CreatingAutocompleteMixin, forms.SelectMultiple):

@@ -327,11 +327,7 @@ def _named(model, name):
 
 
 def _unit(name):
-    return (
-        Unit.objects.filter(name=name).first()
-        or Unit.objects.filter(short_name=name).first()
-        or Unit.objects.create(name=_fits(Unit(name=name)).name)
-    )
+    return Unit.named(name) or Unit.objects.create(name=_fits(Unit(name=name)).name)
 
 
 # What the importer wrote last is kept on the article as its content digest (``import_digest``); a

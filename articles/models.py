@@ -223,6 +223,13 @@ class Unit(models.Model):
     def get_absolute_url(self):
         return reverse("articles:unit", args=[self.pk])
 
+    @classmethod
+    def named(cls, name):
+        """The unit called ``name`` (by its name, else its short name; whatever the capitals: 中建ABC is
+        中建abc), or None."""
+        by_name = cls.objects.filter(name__iexact=name).order_by("pk").first()
+        return by_name or cls.objects.filter(short_name__iexact=name).order_by("pk").first()
+
 
 class UnitRedirect(models.Model):
     """The address of a unit merged into another (``workflow.merge_units``): it answers 301 with the kept one."""

@@ -1140,3 +1140,25 @@ def test_an_impossible_year_in_the_list_s_date_filter_is_an_answer(editor_client
     url = reverse("admin:articles_article_changelist")
     response = editor_client.get(url, {"publish_at__year": "9" * 20})
     assert response.status_code in (200, 302)
+
+
+def test_a_new_unit_s_name_too_long_is_a_form_error_not_cut(editor_client):
+    data = article_data(
+        SectionFactory(),
+        **inline_management("unit_links", total=1),
+        **{"unit_links-0-unit": "new:" + "长" * 300, "unit_links-0-order": "0"},
+    )
+    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    assert response.status_code == 200 and not Unit.objects.exists() and not Article.objects.exists()
+    assert "100" in page_text(response)
+
+
+def test_a_unit_typed_in_other_capitals_is_the_known_unit(editor_client):
+    known = UnitFactory(name="中建ABC公司")
+    data = article_data(
+        SectionFactory(),
+        **inline_management("unit_links", total=1),
+        **{"unit_links-0-unit": "new:中建abc公司", "unit_links-0-order": "0"},
+    )
+    assert editor_client.post(reverse("admin:articles_article_add"), data).status_code == 302
+    assert list(Unit.objects.all()) == [known] and list(Article.objects.get().units.all()) == [known]

@@ -116,3 +116,11 @@ def test_the_contact_admin_is_an_editors(client, contributor, editor, contact):
     assert response.status_code == 200 and "只能包含数字" in page_text(response)
     response = client.post(add, {"name": "赵六", "role": "", "unit": "", "phone": "+86 571 8691 5636", "email": ""})
     assert response.status_code == 302 and MediaContact.objects.get(name="赵六").tel() == "tel:+8657186915636"
+
+
+def test_a_phone_typed_with_full_width_digits_is_taken_as_digits(client, editor):
+    client.force_login(editor)
+    add = reverse("admin:articles_mediacontact_add")
+    data = {"name": "钱七", "role": "", "unit": "", "phone": "０５７１－８６９１５６３６", "email": ""}
+    assert client.post(add, data).status_code == 302
+    assert MediaContact.objects.get(name="钱七").phone == "0571-86915636"
