@@ -6,6 +6,8 @@ Each size is a PostgreSQL database of generated articles (bench_<size>, made onc
 
 - calibration: a WSGI application that does nothing, and the minimal Django page (one view, one
   query; bench/calibration.py), under the same gunicorn settings;
+- ceiling: the article page with the page cache off but its own HTML (head and main, ``article_page``)
+  made once and kept: what a cold article could serve at most if making that HTML cost nothing;
 - cold: the page cache off and nothing kept in the workers' memory (``PAGE_CACHE_SECONDS=0``,
   ``LOCAL_CACHE_MB=0``): every page is made from the database for each request. The article row asks
   for articles at random among 30,000, so each is loaded and its page rendered afresh; home, section,
@@ -191,6 +193,9 @@ def measure(size, args, out):
     with redis_server() as redis_url:
         with gunicorn({**env, **COLD, "REDIS_URL": redis_url}) as (url, master):
             row("cold", "article", wrk(url, seconds, connections, paths=info["cold"]), info["queries"]["article"])
+            # What a cold article can be at most: the same page with its own HTML made once and kept
+            # (Redis), so that each request costs only the rest (chrome, middleware, the article's row).
+            row("ceiling", "article", wrk(url + info["pages"]["article"], seconds, connections))
             for name, path in info["pages"].items():
                 if name != "article":
                     row("cold", name, wrk(url + path, seconds, connections), info["queries"][name])
@@ -264,7 +269,12 @@ def table(rows, calibration, args):
         if r["mode"] == "cold" and r["name"] in TARGETS:
             wanted = TARGETS[r["name"]]
             target = f"≥ {wanted}: {'met' if r['rps'] >= wanted else 'not met'}"
-        mode = {"cold": "off, nothing kept", "cached": "on", "nginx": "on, behind nginx"}.get(r["mode"], "")
+        mode = {
+            "cold": "off, nothing kept",
+            "ceiling": "off, its own HTML kept",
+            "cached": "on",
+            "nginx": "on, behind nginx",
+        }.get(r["mode"], "")
         lines.append(
             f"| {r['size']:,} | {mode} | {r['name']} | {r['rps']:,.0f} | {r['p50']} | {r['p99']} | {r['queries']} "
             f"| {r['errors']} | {target} |"
