@@ -59,6 +59,17 @@ class UnitSelect(CreatingAutocompleteMixin, AutocompleteSelect):
         return groups
 
 
+# Latin letters and digits typed full-width (ＧＤＰ, ５Ｇ), as Chinese input methods may: the same tag or
+# unit as the half-width ones (search folds them alike). Chinese punctuation keeps its full width.
+HALF_WIDTH = str.maketrans(
+    {
+        chr(code): chr(code - 0xFEE0)
+        for ranges in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+        for code in range(ranges[0], ranges[1] + 1)
+    }
+)
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     """A unit chosen by id, or typed as ``new:name``: the unit is found by name or created."""
 
@@ -68,7 +79,8 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     def to_python(self, value):
         if isinstance(value, str) and value.startswith(NEW):
-            name, longest = " ".join(value[len(NEW) :].split()), Unit._meta.get_field("name").max_length
+            name = " ".join(value[len(NEW) :].split()).translate(HALF_WIDTH)
+            longest = Unit._meta.get_field("name").max_length
             if not name:
                 raise forms.ValidationError(_("Type the unit's name."), code="empty")
             if len(name) > longest:
@@ -152,7 +164,7 @@ class TagNamesField(forms.Field):
         for item in values:
             item = item[len(NEW) :] if item.startswith(NEW) else item
             names.extend(parse_tags(item))
-        return list(dict.fromkeys(name[:100] for name in names))
+        return list(dict.fromkeys(name.translate(HALF_WIDTH)[:100] for name in names))
 
     def has_changed(self, initial, data):
         """The initial value is the article's tags (objects), the data their names: compare names, in any order."""

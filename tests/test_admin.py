@@ -1162,3 +1162,18 @@ def test_a_unit_typed_in_other_capitals_is_the_known_unit(editor_client):
     )
     assert editor_client.post(reverse("admin:articles_article_add"), data).status_code == 302
     assert list(Unit.objects.all()) == [known] and list(Article.objects.get().units.all()) == [known]
+
+
+def test_latin_letters_typed_full_width_are_the_known_tag_and_unit(editor_client):
+    known_unit = UnitFactory(name="中建ABC公司")
+    Tag.objects.create(name="GDP", slug="gdp")
+    data = article_data(
+        SectionFactory(),
+        tags="ＧＤＰ, ５Ｇ（试点）",
+        **inline_management("unit_links", total=1),
+        **{"unit_links-0-unit": "new:中建ＡＢＣ公司", "unit_links-0-order": "0"},
+    )
+    assert editor_client.post(reverse("admin:articles_article_add"), data).status_code == 302
+    article = Article.objects.get()
+    assert sorted(article.tags.names()) == ["5G（试点）", "GDP"]  # Chinese brackets stay full-width
+    assert list(article.units.all()) == [known_unit] and Unit.objects.count() == 1
