@@ -70,6 +70,12 @@ def article_files(article):
     return names
 
 
+def public(article):
+    """Whether the article a link previewed is public now (then any link to it, even expired or revoked,
+    leads to its public page: a journalist's old link is not a dead end)."""
+    return article.deleted_at is None and article.is_published
+
+
 class PreviewView(ArticleDetailView):
     """The article as readers will see it, with a 禁发至 banner, for the holder of a preview link."""
 
@@ -78,10 +84,10 @@ class PreviewView(ArticleDetailView):
     def get(self, request, *args, **kwargs):
         self.link = _link(kwargs["token"])
         article = self.link.article
+        if public(article):  # whatever the link's state: what it previewed is for everyone now
+            return redirect(article.get_absolute_url())
         if article.deleted_at is not None or not self.link.is_usable():
             return private(TemplateResponse(request, "articles/preview_gone.html", {"link": self.link}, status=410))
-        if article.is_published:
-            return redirect(article.get_absolute_url())
         if not request.user.is_staff:  # an editor checking the link is not its recipient opening it
             PreviewOpen.objects.create(link=self.link)
         return private(super().get(request, *args, **kwargs))
@@ -111,10 +117,10 @@ def preview_kit(request, token, kind):
     """The article's press kit (ZIP or PDF), through its preview link (only while the link holds)."""
     link = _link(token)
     article = link.article
+    if public(article):
+        return redirect(f"articles:press_kit_{kind}", article.pk)
     if article.deleted_at is not None or not link.is_usable():
         raise Http404
-    if article.is_published:
-        return redirect(f"articles:press_kit_{kind}", article.pk)
     version = kit.version_token(article.pk, kind, request.get_host(), preview=True)
     article = Article.objects.select_related("section", "column", "copyright_notice").get(pk=article.pk)
     return private(pressroom_views.kit_response(request, article, kind, version))
@@ -124,9 +130,11 @@ def preview_file(request, token, name):
     """One of the article's image files, through its preview link (only while the link holds)."""
     link = _link(token)
     article = link.article
-    if article.deleted_at is not None or not link.is_usable() or name not in article_files(article):
+    if name not in article_files(article):
         raise Http404
-    if article.is_published:
+    if public(article):
         return redirect(default_storage.url(name))
+    if article.deleted_at is not None or not link.is_usable():
+        raise Http404
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return private(FileResponse(default_storage.open(name), content_type=content_type))

@@ -42,7 +42,7 @@ def test_a_journalist_reads_an_embargoed_release_then_the_link_leads_to_the_publ
     response = page.goto(url)
     assert response.status == 200
     assert "no-store" in response.headers["cache-control"]
-    until = timezone.localtime(embargo).strftime("%Y-%m-%d %H:%M")
+    until = timezone.localtime(embargo).strftime("%Y-%m-%d %H:%M:%S")
     expect(page.locator(".embargo-banner")).to_contain_text(f"禁发至 {until}")
     expect(page.locator(".embargo-banner")).to_contain_text("某报社 记者 张三")
     expect(page.locator("h1")).to_contain_text("某集团发布年度社会责任报告")

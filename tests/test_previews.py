@@ -45,7 +45,7 @@ def test_a_journalist_opens_the_link_and_sees_the_article_with_its_banner(client
     response = client.get(url)
     assert response.status_code == 200
     text = page_text(response)
-    until = timezone.localtime(embargoed.embargo_until).strftime("%Y-%m-%d %H:%M")
+    until = timezone.localtime(embargoed.embargo_until).strftime("%Y-%m-%d %H:%M:%S")
     assert f"禁发至 {until}" in text and "禁发中的新闻稿" in text and "签约仪式现场" in text
     html = response.content.decode()
     assert '<meta name="robots" content="noindex, nofollow">' in html
@@ -146,7 +146,7 @@ def test_the_press_kit_comes_through_the_link_and_says_it_is_embargoed(client, e
     assert {"private", "no-store"} <= set(re.split(r",\s*", response["Cache-Control"]))
     members = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     release = members.read("新闻稿.txt").decode()
-    until = timezone.localtime(embargoed.embargo_until).strftime("%Y-%m-%d %H:%M")
+    until = timezone.localtime(embargoed.embargo_until).strftime("%Y-%m-%d %H:%M:%S")
     assert release.startswith(f"禁发至 {until}（北京时间）\r\n") and "禁发中的新闻稿" in release
     assert [name for name in members.namelist() if name.endswith(".jpg")] == ["01-签约仪式现场.jpg"]
     assert PreviewOpen.objects.count() == 1  # the kit is not an opening of the page
@@ -169,6 +169,23 @@ def test_when_the_embargo_ends_the_link_leads_to_the_public_page_with_no_cron(cl
     assert kit.status_code == 302 and kit["Location"] == reverse("articles:press_kit_zip", args=[embargoed.pk])
     public = zipfile.ZipFile(io.BytesIO(b"".join(client.get(kit["Location"]).streaming_content)))
     assert "禁发至" not in public.read("新闻稿.txt").decode()  # the public kit is another file
+
+
+@pytest.mark.parametrize("state", ["revoked", "expired"])
+def test_a_dead_link_to_an_article_now_public_leads_to_its_public_page(client, embargoed, monkeypatch, state):
+    link = make_link(embargoed)
+    token = previews.token(link)
+    if state == "revoked":
+        link.revoked_at = timezone.now()
+        link.save()
+    later = timezone.now() + LATER + datetime.timedelta(days=30)  # the embargo over, the link expired
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    response = client.get(previews.address(link))
+    assert response.status_code == 302 and response["Location"] == embargoed.get_absolute_url()
+    kit = client.get(reverse("articles:preview_kit_pdf", args=[token]))
+    assert kit.status_code == 302 and kit["Location"] == reverse("articles:press_kit_pdf", args=[embargoed.pk])
+    image = client.get(reverse("articles:preview_file", args=[token, media_names(embargoed)[0]]))
+    assert image.status_code == 302
 
 
 def test_a_draft_without_an_embargo_can_be_previewed_too(client):
