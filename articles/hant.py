@@ -57,7 +57,11 @@ def _converter(config):
 _MARKUP = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>|<[^>]*>", re.S | re.I)
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)")
 _KEEP_SIMPLIFIED = re.compile(r"""\slang=["']?zh-hans\b""", re.I)
-_WORDS_ATTRIBUTE = re.compile(r'(\s(?:alt|title|aria-label|placeholder)=")([^"]*)(")')
+# Attributes that hold words: those people read, and the messages the page's scripts show (copied,
+# failed, selected, more, less).
+_WORDS_ATTRIBUTE = re.compile(
+    r'(\s(?:alt|title|aria-label|placeholder|data-(?:copied|failed|selected|more|less))=")([^"]*)(")'
+)
 _WORDS_META = re.compile(
     r'<meta\s+(?:name|property)="(?:description|og:title|og:description|og:site_name|twitter:title|twitter:description|article:section|article:tag)"'
 )
@@ -125,6 +129,11 @@ def convert_html(html, config=None):
 
 def is_traditional():
     return translation.get_language() == TRADITIONAL
+
+
+def in_edition(text):
+    """``text`` (plain words, as JSON carries them) in the characters of the edition asked for."""
+    return _converter(variant().config).convert(text) if text and is_traditional() else text
 
 
 class LanguageFromPathMiddleware:

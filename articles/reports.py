@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .forms import LABEL_SUFFIX
+from .hant import in_edition
 from .models import Article, ErrorReport
 from .proxies import client_ip
 
@@ -66,7 +67,9 @@ def answer(request, article, status=200, message=None, form=None, errors=()):
     """The JSON the page's script reads (``Accept: application/json``), else a page (no script)."""
     errors = [*errors, *(error for field in (form.errors.values() if form else ()) for error in field)]
     if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"message": message} if message else {"errors": errors}, status=status)
+        # The page's script shows these as they come: in the reader's edition (HTML is converted on its way out).
+        said = {"message": in_edition(message)} if message else {"errors": [in_edition(str(e)) for e in errors]}
+        return JsonResponse(said, status=status)
     context = {"article": article, "message": message, "form": form, "errors": errors}
     return render(request, "articles/error_report.html", context, status=status)
 

@@ -41,6 +41,13 @@ def test_only_text_and_the_attributes_people_read_are_converted():
     )
 
 
+def test_messages_the_page_s_scripts_show_are_converted():
+    html = '<button data-copied="链接已复制" data-failed="地址已选中" data-selected="本页地址" data-copy="/党/">复制</button>'
+    assert convert_html(html, "s2tw") == (
+        '<button data-copied="鏈接已複製" data-failed="地址已選中" data-selected="本頁地址" data-copy="/党/">複製</button>'
+    )
+
+
 def test_an_element_kept_in_simplified_keeps_only_itself():
     html = '<p><img alt="签约" lang="zh-Hans"><span lang="zh-Hans">简体<span>简体</span>简体</span>发展</p><p>发展</p>'
     assert convert_html(html, "s2tw") == (
@@ -137,5 +144,14 @@ def test_search_in_the_traditional_edition_accepts_both_scripts(client, seed_art
 def test_a_missing_page_in_the_traditional_edition(client):
     response = client.get("/zh-hant/no-such-page/")
     assert response.status_code == 404
-    assert "找不到" in page_text(response) or "頁面" in page_text(response)
+    assert "頁面不存在" in page_text(response)  # the site's words converted, not Django's 找不到頁面
     assert '<a class="edition-switch" href="/"' in response.content.decode()
+
+
+def test_the_traditional_edition_says_what_the_simplified_one_says(client, seed_article):
+    """Its words are the simplified edition's, converted: not Django's own traditional translations of
+    the same messages (導覽路徑 for 当前位置, 搜尋 for 搜索, 顯示全部 for 展开全文)."""
+    simplified = client.get("/search/", {"q": "党建"}).content.decode()  # aria-labels too
+    traditional = client.get("/zh-hant/search/", {"q": "党建"}).content.decode()
+    for word, converted, django_s in [("当前位置", "當前位置", "導覽路徑"), (">搜索<", ">搜索<", ">搜尋<")]:
+        assert word in simplified and converted in traditional and django_s not in traditional

@@ -143,3 +143,12 @@ def test_reports_wait_in_a_queue_in_the_admin(editor_client, client, article):
     stored.refresh_from_db()
     assert stored.status == "handled" and stored.handled_by.username == "bianji" and stored.handled_at
     assert "已处理" in page_text(editor_client.get(url + "?status__exact=handled"))
+
+
+def test_the_traditional_edition_s_reader_is_answered_in_traditional_characters(client, article):
+    url = "/zh-hant" + reverse("articles:report_error", args=[article.pk])
+    headers = {**ORIGIN, "accept": "application/json"}
+    fields = {"selected_text": "六家共建单位", "note": "应为七家", "website": ""}
+    assert client.post(url, fields, headers=headers).json()["message"] == "感謝指正！編輯會盡快核實。"
+    errors = client.post(url, {**fields, "selected_text": "", "note": ""}, headers=headers).json()["errors"]
+    assert errors == ["請選中有誤的文字，或寫明錯在哪裡。"]
