@@ -110,3 +110,16 @@ def test_replica_urls_add_replica_aliases_that_tests_never_create():
 def test_replicas_of_sqlite_are_refused():
     result = manage("check", env={**PRODUCTION, "DATABASE_REPLICA_URLS": "sqlite:////tmp/copy.sqlite3"})
     assert result.returncode != 0 and "read replicas are PostgreSQL streaming replicas" in result.stderr
+
+
+def test_check_says_when_the_translations_are_not_compiled(settings, tmp_path):
+    """A fresh clone before compilemessages shows English everywhere: check says so."""
+    from django.core import checks
+
+    from articles.apps import messages_compiled
+
+    assert messages_compiled(None) == []  # the test run's catalogue is compiled (make test)
+    (tmp_path / "zh_Hans" / "LC_MESSAGES").mkdir(parents=True)
+    settings.LOCALE_PATHS = [tmp_path]
+    (warning,) = messages_compiled(None)
+    assert warning.id == "newsroom.W002" and warning.level == checks.WARNING
