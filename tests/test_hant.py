@@ -42,9 +42,11 @@ def test_only_text_and_the_attributes_people_read_are_converted():
 
 
 def test_messages_the_page_s_scripts_show_are_converted():
-    html = '<button data-copied="链接已复制" data-failed="地址已选中" data-selected="本页" data-copy="/党/">复制</button>'
+    html = (
+        '<button data-copied="链接已复制" data-failed="地址已选中" data-selected="本页" data-copy="/d/">复制</button>'
+    )
     assert convert_html(html, "s2tw") == (
-        '<button data-copied="鏈接已複製" data-failed="地址已選中" data-selected="本頁" data-copy="/党/">複製</button>'
+        '<button data-copied="鏈接已複製" data-failed="地址已選中" data-selected="本頁" data-copy="/d/">複製</button>'
     )
 
 
