@@ -51,14 +51,15 @@ def test_only_images_of_published_articles_with_a_file_are_listed(client):
 
 def test_each_image_links_its_article_its_original_and_the_press_kit(client):
     image = image_of("签约仪式现场")
-    ArticleImage.objects.filter(pk=image.pk).update(credit="王摄影")
+    ArticleImage.objects.filter(pk=image.pk).update(credit="王摄影", copyright_holder="新华社", licence="cc-by-nc-4.0")
     html = client.get(LIBRARY).content.decode()
     assert f'href="{image.article.get_absolute_url()}"' in html
-    assert f'href="{image.image.url}" download' in html
+    assert f'href="{image.image.url}" download="签约仪式现场.jpg"' in html  # named as in the press kit
     assert f'href="{reverse("articles:press_kit_zip", args=[image.article_id])}"' in html
     assert 'loading="lazy"' in html
     text = page_text(client.get(LIBRARY))
-    assert "签约仪式现场 摄影：王摄影 版权所有，媒体使用请注明来源" in text
+    year = timezone.localtime(image.article.publish_at).year  # the holder, as the 下载 section prints it
+    assert f"签约仪式现场 摄影：王摄影 © {year} 新华社 · 知识共享署名-非商业性使用 4.0 国际" in text
 
 
 def test_search_by_caption_unit_section_and_date(client):

@@ -53,13 +53,14 @@ def kit_images(article):
     return [image for image in article.images.all() if image.image]
 
 
+def image_file_name(image):
+    """An image's file name for people: its caption (or name), with the original's extension."""
+    return f"{safe_name(image.caption or image.name or image.alt_text)}{PurePosixPath(image.image.name).suffix.lower()}"
+
+
 def member_names(images):
-    """The name of each image in the ZIP: its number, caption (or name) and the original's extension."""
-    names = []
-    for number, image in enumerate(images, start=1):
-        label = safe_name(image.caption or image.name or image.alt_text)
-        names.append(f"{number:02d}-{label}{PurePosixPath(image.image.name).suffix.lower()}")
-    return names
+    """The name of each image in the ZIP: its number and its file name (``image_file_name``)."""
+    return [f"{number:02d}-{image_file_name(image)}" for number, image in enumerate(images, start=1)]
 
 
 def download_name(article, extension):
@@ -92,11 +93,17 @@ def context(article, request):
 def entries(article, site):
     """[(name in the ZIP, image, copyright line)] of the article's images with a file."""
     images = kit_images(article)
-    year = timezone.localtime(article.publish_at).year if article.publish_at else None
     return [
-        (name, image, image.copyright_line(site.short_name, year))
+        (name, image, entries_line(image, site, article))
         for name, image in zip(member_names(images), images, strict=True)
     ]
+
+
+def entries_line(image, site, article=None):
+    """An image's copyright line: the year its article was published (``article``, else the image's)."""
+    article = article or image.article
+    year = timezone.localtime(article.publish_at).year if article.publish_at else None
+    return image.copyright_line(site.short_name, year)
 
 
 def release_text(kit_context):

@@ -16,6 +16,7 @@ from django.utils.html import conditional_escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from .. import hant, rendering, renditions, seo
+from ..pressroom import kit
 
 register = template.Library()
 
@@ -167,3 +168,16 @@ def record_code(filing_number):
     """The digits of a public-security filing number (京公网安备11010502000001号), for its filing page."""
     digits = re.search(r"\d+", filing_number or "")
     return digits[0] if digits else ""
+
+
+@register.filter
+def copyright_of(image, site):
+    """An article image's copyright line (its holder, else the site's short name; its licence), as its
+    article's 下载 section and press kit print it."""
+    return kit.entries_line(image, site)
+
+
+@register.filter
+def download_name(image):
+    """The name a reader's browser saves an original image under: its caption, as in the press kit."""
+    return kit.image_file_name(image)
