@@ -51,6 +51,7 @@ from .models import (
     SiteSettings,
     TrashedArticle,
     Unit,
+    is_id,
 )
 
 S = Article.Status
@@ -661,7 +662,7 @@ class ArticleAdmin(DateFilterChecked, VersionAdmin, ContentAdmin):
             raise PermissionDenied
         ids = [request.GET.get(key, "") for key in ("from", "to")]
         chosen = sorted(
-            Version.objects.get_for_object(article).filter(pk__in=[int(i) for i in ids if i.isdecimal()]),
+            Version.objects.get_for_object(article).filter(pk__in=[int(i) for i in ids if is_id(i)]),
             key=lambda version: version.pk,
         )
         context = {

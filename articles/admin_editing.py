@@ -26,7 +26,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from taggit.utils import parse_tags
 
 from . import bodies, pending_uploads, rendering, uploads
-from .models import Article, CopyrightNotice, PromoBlock, Unit
+from .models import Article, CopyrightNotice, PromoBlock, Unit, is_id
 
 MAX_PASTE = 2_000_000  # characters (Django refuses a request body over 2.5 MB before this)
 PREVIEW_SIZE = (1280, 1280)
@@ -146,7 +146,7 @@ class EditingViews:
                 continue
             fields = {name: data.get(prefix + name, "") for name in ("caption", "alt_text", "credit", "name")}
             row_id = data.get(prefix + "id", "")
-            if row_id.isdecimal() and int(row_id) in saved:
+            if is_id(row_id) and int(row_id) in saved:
                 image = saved.pop(int(row_id))
                 for name, value in fields.items():
                     setattr(image, name, value)
@@ -187,10 +187,10 @@ class EditingViews:
             except ValueError:
                 order = 0
             rows.append((order, index, value))
-        known = Unit.objects.in_bulk([int(v) for _o, _i, v in rows if v.isdecimal()])
+        known = Unit.objects.in_bulk([int(v) for _o, _i, v in rows if is_id(v)])
         links = []
         for _order, _index, value in sorted(rows):
-            unit = known.get(int(value)) if value.isdecimal() else None
+            unit = known.get(int(value)) if is_id(value) else None
             if unit is None and value.startswith("new:") and value[4:].strip():  # created when the article is saved
                 unit = types.SimpleNamespace(name=value[4:].strip()[:200], get_absolute_url="")
             if unit is not None:

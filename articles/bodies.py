@@ -73,7 +73,7 @@ MARKER_ATTRIBUTE_RE = re.compile(r'data-image="\d+"|data-pending="[\w-]+"')
 
 def _only_image_ids(element, attribute, value):
     """nh3 attribute filter: a figure's data-image must be an image id (digits), data-pending a token."""
-    if attribute == "data-image" and not value.isdecimal():
+    if attribute == "data-image" and not re.fullmatch(r"[0-9]{1,18}", value):
         return None
     if attribute == "data-pending" and not TOKEN_RE.fullmatch(value):
         return None

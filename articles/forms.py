@@ -31,7 +31,7 @@ from taggit.utils import parse_tags
 from . import bodies, flagged, pending_uploads, search, uploads, versions
 from .cache.derived import derived_value
 from .digests import content_digest
-from .models import Article, ArticleImage, ArticleUnit, Column, Section, SiteSettings, Unit
+from .models import Article, ArticleImage, ArticleUnit, Column, Section, SiteSettings, Unit, is_id
 
 NEW = "new:"  # prefix of a value typed into an autocomplete box that names nothing yet
 
@@ -52,7 +52,7 @@ class CreatingAutocompleteMixin:
 
 class UnitSelect(CreatingAutocompleteMixin, AutocompleteSelect):
     def optgroups(self, name, value, attr=None):
-        known = [v for v in value if str(v).isdecimal()]
+        known = [v for v in value if is_id(str(v))]
         groups = super().optgroups(name, known, attr)
         for new in (v for v in value if str(v).startswith(NEW)):
             groups[0][1].append(self.create_option(name, new, new[len(NEW) :], True, len(groups[0][1])))

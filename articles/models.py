@@ -3,6 +3,7 @@
 import datetime
 import functools
 import operator
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -225,10 +226,13 @@ class Unit(models.Model):
 
     @classmethod
     def named(cls, name):
-        """The unit called ``name`` (by its name, else its short name; whatever the capitals: 中建ABC is
-        中建abc), or None."""
-        by_name = cls.objects.filter(name__iexact=name).order_by("pk").first()
-        return by_name or cls.objects.filter(short_name__iexact=name).order_by("pk").first()
+        """The unit called ``name``: by its name, else its short name, as written; failing both, whatever
+        the capitals (中建abc is 中建ABC, the oldest of units that differ only so). None if none."""
+        for lookup in ("name", "short_name", "name__iexact", "short_name__iexact"):
+            found = cls.objects.filter(**{lookup: name}).order_by("pk").first()
+            if found:
+                return found
+        return None
 
 
 class UnitRedirect(models.Model):
@@ -388,6 +392,15 @@ def meets(obj, lookups):
         LOOKUPS[lookup or "exact"](getattr(obj, field), bound)
         for (field, _, lookup), bound in ((name.partition("__"), bound) for name, bound in lookups.items())
     )
+
+
+ID_RE = re.compile(r"[0-9]{1,18}")
+
+
+def is_id(value):
+    """Whether ``value``, a string from a request, can be a row's id: 1 to 18 ASCII digits. (``isdigit``
+    takes ² for a digit that ``int()`` refuses; twenty digits overflow the database's integers.)"""
+    return isinstance(value, str) and ID_RE.fullmatch(value) is not None
 
 
 # The archive's years: a publish time or an embargo outside them is a typing error (0001-01-01 cannot

@@ -1106,18 +1106,20 @@ def test_every_add_form_opens_whatever_its_query_string_fills_in(admin_client, v
 
 # Odd input in the admin (a hand-made request, a value pasted from elsewhere): an answer, never a 500.
 SUPERSCRIPT_TWO = "²"  # a digit to str.isdigit(), not to int()
+ODD_IDS = [SUPERSCRIPT_TWO, "9" * 20, "9" * 5000]  # and more than the database's integers or int() reads
 
 
-def test_odd_revision_ids_in_the_comparison_are_a_bad_request(editor_client, saved_article):
+@pytest.mark.parametrize("odd", ODD_IDS, ids=["superscript", "20 digits", "5000 digits"])
+def test_odd_revision_ids_in_the_comparison_are_a_bad_request(editor_client, saved_article, odd):
     url = reverse("admin:articles_article_compare", args=[saved_article.pk])
-    assert editor_client.get(url, {"from": SUPERSCRIPT_TWO, "to": "1"}).status_code == 400  # two revisions asked for
+    assert editor_client.get(url, {"from": odd, "to": "1"}).status_code == 400  # two revisions asked for
 
 
 @pytest.mark.parametrize(
     "row",
     [
-        {**inline_management("unit_links", total=1), "unit_links-0-unit": SUPERSCRIPT_TWO},
-        {**inline_management("images", total=1), "images-0-id": SUPERSCRIPT_TWO, "images-0-caption": "图注"},
+        *({**inline_management("unit_links", total=1), "unit_links-0-unit": odd} for odd in ODD_IDS),
+        *({**inline_management("images", total=1), "images-0-id": odd, "images-0-caption": "图注"} for odd in ODD_IDS),
     ],
 )
 def test_odd_row_values_in_the_preview_and_the_form_are_an_answer(editor_client, saved_article, row):

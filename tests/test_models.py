@@ -5,7 +5,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from articles import models
-from articles.models import Article, ArticleImage, CopyrightNotice, PromoBlock, SiteSettings
+from articles.models import Article, ArticleImage, CopyrightNotice, PromoBlock, SiteSettings, Unit
 
 from .factories import (
     ArticleFactory,
@@ -145,3 +145,8 @@ def test_any_of_sends_a_list_as_one_parameter_on_postgresql():
         assert "= ANY(%s)" in sql and len(params) == 1
     else:
         assert len(params) == 1000
+
+
+def test_a_unit_is_found_by_its_exact_name_before_one_that_differs_in_capitals():
+    upper, lower = UnitFactory(name="ABC公司"), UnitFactory(name="abc公司", short_name="")
+    assert Unit.named("abc公司") == lower and Unit.named("ABC公司") == upper and Unit.named("Abc公司") == upper
