@@ -1,11 +1,14 @@
-"""Everything an editor can change about an article, as one digest of it as stored now.
+"""Digests of an article as stored now, which see changes that do not save it (``updated_at`` stays).
 
-Its fields, its section, column and notice by name, its images, its unit links with the units' names,
-its tags. Merging, renaming or deleting a unit or a tag changes an article's links and names without
-saving the article (``updated_at`` stays), so a digest sees every change whatever door it came through
-(the admin form and its inlines, a workflow button or bulk action such as 撤稿, the trash, a unit or
-tag merge); and a change undone leaves it as it was. Compared by the importer (did an editor change
-what it wrote last?) and by the edit form (did anyone change the article since it was opened?).
+- ``content_digest``: everything an editor can change about it (its fields, its section, column and
+  notice by name, its images, its unit links with the units' names, its tags). Merging, renaming or
+  deleting a unit or a tag changes an article's links and names without saving the article, so it sees
+  every change whatever door it came through; and a change undone leaves it as it was. The importer
+  compares it with what it wrote last (``import_digest``: never change what it covers, or every
+  imported article would look edited).
+- ``links_digest``: what the edit form posts back of the article's links: its tag names and the ids of
+  its units and media contacts. A tag merged, renamed or deleted elsewhere, a unit merged, a contact
+  deleted, change it; a unit or section renamed does not (the form posts ids: it undoes nothing).
 """
 
 import hashlib
@@ -13,7 +16,7 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from .models import Article, ArticleImage, ArticleUnit
+from .models import Article, ArticleContact, ArticleImage, ArticleUnit
 
 # Who created or last saved it is bookkeeping, not content: a save without a change is no edit.
 NOT_EDITABLE = {"id", "created_at", "updated_at", "import_key", "import_digest", "created_by", "last_edited_by"}
@@ -35,4 +38,13 @@ def content_digest(article):
     )
     tags = sorted(article.tags.values_list("name", flat=True))
     text = json.dumps([row, images, units, tags], cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def links_digest(article):
+    """A digest of the links of ``article`` that its edit form posts back (see above)."""
+    tags = sorted(article.tags.values_list("name", flat=True))
+    units = list(ArticleUnit.objects.filter(article=article.pk).order_by("pk").values_list("unit", "order"))
+    contacts = list(ArticleContact.objects.filter(article=article.pk).order_by("pk").values_list("contact", "order"))
+    text = json.dumps([tags, units, contacts], ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()

@@ -30,7 +30,7 @@ from taggit.utils import parse_tags
 
 from . import bodies, flagged, pending_uploads, search, uploads, versions
 from .cache.derived import derived_value
-from .digests import content_digest
+from .digests import links_digest
 from .models import Article, ArticleImage, ArticleUnit, Column, Section, SiteSettings, Unit, is_id
 
 NEW = "new:"  # prefix of a value typed into an autocomplete box that names nothing yet
@@ -265,9 +265,9 @@ class MessageField(forms.CharField):
 
 def edit_token(article):
     """What the edit form carries to detect a change made by someone else since it was opened: the time
-    of its last save, and its content digest (a tag or unit merged, renamed or deleted elsewhere changes
-    its tags or units without saving it; a form opened before would put them back)."""
-    return f"{article.updated_at.isoformat()} {content_digest(article)}" if article.updated_at else ""
+    of its last save, and the digest of the links the form posts back (a tag or unit merged, renamed or
+    deleted elsewhere changes them without saving the article; the form would put them back)."""
+    return f"{article.updated_at.isoformat()} {links_digest(article)}" if article.updated_at else ""
 
 
 class ArticleForm(forms.ModelForm):

@@ -16,7 +16,17 @@ from taggit.models import Tag
 
 from articles import workflow
 from articles.forms import TagNamesField, edit_token
-from articles.models import Article, Column, CopyrightNotice, PromoBlock, Section, SiteSettings, Unit
+from articles.models import (
+    Article,
+    ArticleContact,
+    Column,
+    CopyrightNotice,
+    MediaContact,
+    PromoBlock,
+    Section,
+    SiteSettings,
+    Unit,
+)
 
 from .factories import (
     ArticleFactory,
@@ -470,7 +480,7 @@ CHANGES_ELSEWHERE = {
     "tag renamed": lambda tags, units, user: rename(tags[0], "改名标签", workflow.tag_saved, user),
     "tag deleted": lambda tags, units, user: workflow.delete_tags([tags[0]], user),
     "units merged": lambda tags, units, user: workflow.merge_units(units[1], [units[0]], user),
-    "unit renamed": lambda tags, units, user: rename(units[0], "改名单位", workflow.unit_saved, user),
+    "contact deleted": lambda tags, units, user: workflow.delete_contacts(MediaContact.objects.all(), user),
 }
 
 
@@ -483,6 +493,7 @@ def test_a_form_opened_before_its_tags_or_units_changed_elsewhere_cannot_undo_th
     units = [UnitFactory(name="旧单位"), UnitFactory(name="新单位")]
     article.tags.add(tags[0])
     ArticleUnitFactory(article=article, unit=units[0])
+    ArticleContact.objects.create(article=article, contact=MediaContact.objects.create(name="王五", phone="0571-1"))
     url = reverse("admin:articles_article_change", args=[article.pk])
     shown = form_data(editor_client.get(url), "article_form")
     other = django_user_model.objects.create_superuser("other", "o@example.com", "pw")
@@ -496,6 +507,23 @@ def test_a_form_opened_before_its_tags_or_units_changed_elsewhere_cannot_undo_th
     assert (sorted(article.tags.names()), [unit.name for unit in article.units.all()]) == before
     if change.startswith("tag"):
         assert not Tag.objects.filter(name="旧标签").exists()  # not made again by the form's tag names
+
+
+@pytest.mark.parametrize("renamed", ["unit", "section"])
+def test_a_unit_or_section_renamed_while_the_form_is_open_does_not_stop_its_save(editor_client, editor, renamed):
+    """The form posts their ids: its save undoes nothing of the rename, so it is not refused."""
+    article = ArticleFactory(title="原标题")
+    unit = UnitFactory(name="旧单位")
+    ArticleUnitFactory(article=article, unit=unit)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    shown = form_data(editor_client.get(url), "article_form")
+    if renamed == "unit":
+        rename(unit, "改名单位", workflow.unit_saved, editor)
+    else:
+        Section.objects.filter(pk=article.section_id).update(name="改名频道")
+    assert editor_client.post(url, {**shown, "title": "我的标题"}).status_code == 302
+    article.refresh_from_db()
+    assert article.title == "我的标题" and [u.name for u in article.units.all()] == [Unit.objects.get().name]
 
 
 # Revisions: every save keeps one; compare two; restore one.
