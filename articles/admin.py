@@ -12,7 +12,6 @@ from contextlib import contextmanager
 import reversion
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, router, transaction
@@ -35,6 +34,7 @@ from reversion.models import Version
 from taggit.models import Tag
 
 from . import admin_editing, bodies, flagged, history, pending_uploads, review, roles, versions, workflow
+from .admin_lists import DateFilterChecked
 from .admin_press import ArticleContactInline, CorrectionInline, article_preview_links
 from .admin_texts import ChineseChangeMessage, LabelledFormSet
 from .forms import ArticleForm, ArticleImageForm, SiteSettingsForm, UnitChoiceField, UnitSelect, body_widget
@@ -258,18 +258,6 @@ class ContentAdmin(ChineseChangeMessage, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
         versions.site_changed()
-
-
-class DateFilterChecked:
-    """A ModelAdmin mixin for lists with a date hierarchy: a year in its filter that no date has (twenty
-    digits) is refused like any other bad filter (the list, marked), not a 500 from Django's date
-    arithmetic (which turns a year that is no number into that answer, but not one too large)."""
-
-    def get_changelist_instance(self, request):
-        try:
-            return super().get_changelist_instance(request)
-        except OverflowError as error:
-            raise IncorrectLookupParameters(error) from error
 
 
 @admin.register(Article)

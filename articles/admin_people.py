@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from .admin_lists import DateFilterChecked
 from .admin_texts import ChineseChangeMessage, ChinesePermissions, LinkRowsUnlisted
 
 
@@ -61,7 +62,7 @@ class RoleAdmin(ChinesePermissions, ChineseChangeMessage, LinkRowsUnlisted, Grou
 
 
 @admin.register(AccessAttempt)
-class LoginAttemptAdmin(AccessAttemptAdmin):
+class LoginAttemptAdmin(DateFilterChecked, AccessAttemptAdmin):
     actions = ["clean_up_expired"]
     # Without axes' "form data" (the login form's field names, and the password as asterisks).
     fieldsets = [fieldset for fieldset in AccessAttemptAdmin.fieldsets if "post_data" not in fieldset[1]["fields"]]
@@ -89,5 +90,13 @@ class LoginAttemptAdmin(AccessAttemptAdmin):
         )
 
 
-admin.site.register(AccessLog, AccessLogAdmin)
-admin.site.register(AccessFailureLog, AccessFailureLogAdmin)
+class LoginLogAdmin(DateFilterChecked, AccessLogAdmin):
+    pass
+
+
+class FailedLoginLogAdmin(DateFilterChecked, AccessFailureLogAdmin):
+    pass
+
+
+admin.site.register(AccessLog, LoginLogAdmin)
+admin.site.register(AccessFailureLog, FailedLoginLogAdmin)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from . import previews, roles, workflow
+from .admin_lists import DateFilterChecked
 from .admin_texts import ChineseChangeMessage, LabelledFormSet
 from .forms import WidthFoldedField
 from .models import ArticleContact, Correction, MediaContact, PreviewLink, PreviewOpen
@@ -62,7 +63,7 @@ class PreviewOpenInline(admin.TabularInline):
 
 
 @admin.register(PreviewLink)
-class PreviewLinkAdmin(PublishersOnly, ChineseChangeMessage, admin.ModelAdmin):
+class PreviewLinkAdmin(DateFilterChecked, PublishersOnly, ChineseChangeMessage, admin.ModelAdmin):
     list_display = ["recipient", "article", "state", "expires_at", "open_count", "last_opened", "address"]
     list_select_related = ["article"]
     list_filter = ["created_at", "expires_at"]

@@ -396,7 +396,8 @@ def _store(page, path, root, published, store_files, overwrite):
     article.body = bodies.sanitize_html("\n".join(f"<p>{escape(p)}</p>" for p in page.paragraphs))
     if not edited or not article.summary:
         article.summary = Truncator(page.paragraphs[0]).chars(120)
-    # To the minute, as the admin's form shows and saves it (else the form's round trip is a change).
+    # Whole minutes, as earlier imports stored them: the admin's form keeps seconds but not microseconds,
+    # so the time survives its round trip unchanged.
     now = timezone.now().replace(second=0, microsecond=0)
     article.publish_at = page.publish_at or published or article.publish_at or now
     article.show_promo = bool(page.promo_title)

@@ -114,7 +114,7 @@ class SiteSettings(models.Model):
     )
     logo = models.FileField(
         _("logo"),
-        upload_to="site/",
+        upload_to=site_image_path,  # a random name: the uploaded one may be longer than a file system takes
         blank=True,
         help_text=_(
             "An SVG drawing, shown in the masthead, to search engines and as the picture of pages shared "

@@ -6,6 +6,7 @@ import secrets
 
 import reversion
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -68,6 +69,13 @@ class PreviewLink(models.Model):
 
     def __str__(self):
         return f"{self.recipient}：{self.article}"
+
+    def clean(self):
+        # The database refuses a link that expires before it was made; the form's time says so first
+        # (its made time is not on the form, so Django does not check that constraint there).
+        made = self.created_at or timezone.now()
+        if self.expires_at and self.expires_at <= made:
+            raise ValidationError({"expires_at": _("A link expires after it is made: choose a later time.")})
 
     def is_usable(self, now=None):
         """Neither revoked nor expired."""
@@ -160,7 +168,11 @@ class MediaContact(models.Model):
         ordering = ["name", "pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(name=""), name="media_contact_has_a_name"),
-            models.CheckConstraint(condition=~Q(phone="") | ~Q(email=""), name="media_contact_has_phone_or_email"),
+            models.CheckConstraint(
+                condition=~Q(phone="") | ~Q(email=""),
+                name="media_contact_has_phone_or_email",
+                violation_error_message=_("Give a phone number or an e-mail address, or both."),
+            ),
         ]
 
     def __str__(self):

@@ -124,3 +124,12 @@ def test_a_phone_typed_with_full_width_digits_is_taken_as_digits(client, editor)
     data = {"name": "钱七", "role": "", "unit": "", "phone": "０５７１－８６９１５６３６", "email": ""}
     assert client.post(add, data).status_code == 302
     assert MediaContact.objects.get(name="钱七").phone == "0571-86915636"
+
+
+def test_a_contact_without_a_phone_or_an_address_is_told_so_in_chinese(client, editor):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:articles_mediacontact_add"), {"name": "孙八", "role": "", "unit": "", "phone": "", "email": ""}
+    )
+    text = page_text(response)
+    assert response.status_code == 200 and "请填写电话或电子邮件地址" in text and "约束" not in text

@@ -254,3 +254,12 @@ def test_only_roles_that_publish_make_or_revoke_links(client, embargoed, role, r
     )
     link.refresh_from_db()
     assert link.revoked_at is None and PreviewLink.objects.count() == 1
+
+
+def test_a_link_cannot_be_set_to_expire_before_it_was_made(editor_client, embargoed):
+    link = make_link(embargoed)
+    change = reverse("admin:articles_previewlink_change", args=[link.pk])
+    response = editor_client.post(change, {"expires_at_0": "2020-01-01", "expires_at_1": "10:00:00"})
+    assert response.status_code == 200 and "失效时间须晚于创建时间" in page_text(response)
+    link.refresh_from_db()
+    assert link.expires_at > link.created_at
