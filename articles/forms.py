@@ -595,7 +595,9 @@ class SearchForm(forms.Form):
         if data["column"]:
             articles = articles.filter(column=data["column"])
         if data["unit"]:
-            named = ArticleUnit.objects.filter(article=OuterRef("pk"), unit__name__contains=data["unit"])
+            named = ArticleUnit.objects.filter(
+                search.in_either_script("unit__name__contains", data["unit"]), article=OuterRef("pk")
+            )
             articles = articles.filter(Exists(named))
         if data["start"]:
             articles = articles.filter(publish_at__gte=_day_start(data["start"]))

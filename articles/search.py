@@ -88,6 +88,14 @@ def normalize(text):
     return SPACE_RE.sub(" ", _t2s.convert(fold(text))).strip()
 
 
+def in_either_script(lookup, text):
+    """A condition for a filter by name or caption (no index): ``lookup`` matches ``text`` as typed or
+    in simplified characters, as stored (醫學院 finds 医学院, as search does)."""
+    condition = Q(**{lookup: text})
+    simplified = _t2s.convert(text)
+    return condition | Q(**{lookup: simplified}) if simplified != text else condition
+
+
 def mark_words(normal):
     """Normalised text with MARK around each Latin/digit word."""
     return WORD_RE.sub(f"{MARK}\\g<0>{MARK}", normal)

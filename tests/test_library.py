@@ -70,6 +70,9 @@ def test_search_by_caption_unit_section_and_date(client):
     image_of("签约后合影", days_ago=1)
     assert captions(client.get(LIBRARY, {"q": "签约"})) == ["签约后合影", "签约仪式现场"]
     assert captions(client.get(LIBRARY, {"unit": "医学院"})) == ["签约仪式现场"]
+    # Typed in traditional characters (the traditional edition's readers do), they find the same.
+    assert captions(client.get(LIBRARY, {"q": "簽約"})) == ["签约后合影", "签约仪式现场"]
+    assert captions(client.get(LIBRARY, {"unit": "醫學院"})) == ["签约仪式现场"]
     assert captions(client.get(LIBRARY, {"section": other_section.pk})) == ["工地全景"]
     start = (timezone.localdate() - datetime.timedelta(days=6)).isoformat()
     end = (timezone.localdate() - datetime.timedelta(days=2)).isoformat()

@@ -377,6 +377,7 @@ def test_filters_by_section_column_unit_and_dates(client, db):
     assert hits(section=section.pk) == ["党建丁", "党建丙", "党建甲"]
     assert hits(column=column.pk) == ["党建丁", "党建乙", "党建甲"]
     assert hits(unit="医学院") == ["党建丁", "党建乙", "党建甲"]
+    assert hits(unit="醫學院") == ["党建丁", "党建乙", "党建甲"]  # typed in traditional characters
     assert hits(start=start, end=end) == ["党建丙", "党建乙", "党建甲"]
     assert hits(section=section.pk, column=column.pk, unit="杭州医学院", start=start, end=end) == [in_all.title]
 

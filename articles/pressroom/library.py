@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import search
 from ..forms import DATE_INPUT, DATE_RANGE, _day_start
 from ..models import Album, ArticleImage, ArticleUnit, ImageRendition, Section, Unit, published_when
 
@@ -121,12 +122,16 @@ class LibraryForm(forms.Form):
             return images.none()
         data = self.cleaned_data
         if data["q"]:
-            images = images.filter(Q(caption__icontains=data["q"]) | Q(alt_text__icontains=data["q"]))
+            q = data["q"]
+            images = images.filter(
+                search.in_either_script("caption__icontains", q) | search.in_either_script("alt_text__icontains", q)
+            )
         if data["unit"]:
             # The units' ids are read first, as a list: given a subquery instead, PostgreSQL expects one unit
             # and joins every article of them (2 s at 100,000 articles for a common word such as 集团)
             # where a walk down the newest articles stops after a page (15 ms).
-            units = list(Unit.objects.filter(name__icontains=data["unit"]).values_list("pk", flat=True)[:UNITS_MATCHED])
+            named = Unit.objects.filter(search.in_either_script("name__icontains", data["unit"]))
+            units = list(named.values_list("pk", flat=True)[:UNITS_MATCHED])
             images = images.filter(Exists(ArticleUnit.objects.filter(article=OuterRef("article"), unit__in=units)))
         if data["section"]:
             images = images.filter(article__section=data["section"])
