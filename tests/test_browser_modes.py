@@ -98,11 +98,16 @@ def test_elder_mode_is_larger_plainer_and_remembered(live_server, page, archive,
         text.evaluate("p => parseFloat(getComputedStyle(p).lineHeight) / parseFloat(getComputedStyle(p).fontSize)") >= 2
     )
     assert not page.locator(".promo").is_visible()
-    # Every link and button of the header, navigation and tools is at least 44 px high and wide.
-    for control in page.locator(".site-header a, .site-header button, .breadcrumbs a, .share a").all():
+    # Every link and button of the header, navigation, tools and downloads is at least 44 px high and wide,
+    # and a button's label stays on one line (搜索, not 搜 over 索).
+    for control in page.locator(".site-header a, .site-header button, .breadcrumbs a, .share a, .press-kit a").all():
         if control.is_visible():
             box = control.bounding_box()
             assert box["height"] >= 44 and box["width"] >= 44, control.evaluate("e => e.outerHTML")
+    lines = "b => { const r = document.createRange(); r.selectNodeContents(b); return r.getClientRects().length }"
+    for button in page.locator(".site-header button").all():
+        if button.is_visible():
+            assert button.evaluate(lines) == 1, button.inner_text()
     assert horizontal_overflow(page) == 0
     # Remembered: the next page opens in elder mode, set before it is drawn (the page itself is the cached one).
     page.goto(live_server.url + "/")

@@ -114,9 +114,7 @@ def upload_logo(staff_client, svg, name):
     return staff_client.post(settings_url, {**data, "logo": ContentFile(svg, name=name)})
 
 
-@pytest.mark.parametrize(
-    "name", ["标志.svg", "标志" * 43 + ".svg"], ids=["short", "over 255 bytes"]
-)
+@pytest.mark.parametrize("name", ["标志.svg", "标志" * 43 + ".svg"], ids=["short", "over 255 bytes"])
 def test_an_editor_sets_the_logo_in_the_site_settings(client, staff_client, name):
     response = upload_logo(staff_client, LOGO_SVG, name)
     assert response.status_code == 302, response.context["adminform"].form.errors
