@@ -81,6 +81,13 @@ class Edition:
         self.name = "繁體" if traditional else "简体"
 
 
+@register.filter
+def hreflang(code):
+    """The language tag an edition's pages name themselves with (``Edition.lang``), for a code of
+    ``LANGUAGES`` (Django's sitemaps name alternates by those codes; the sitemap.xml template maps them)."""
+    return code if code == "x-default" else Edition(code, "").lang
+
+
 @register.simple_tag(takes_context=True)
 def editions(context):
     """This page in the simplified and the traditional edition: ``current`` (the html lang and
