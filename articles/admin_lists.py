@@ -10,9 +10,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 
 
 class DateFilterChecked:
-    """A ModelAdmin mixin for lists with a date hierarchy: a year in its filter that no date has (twenty
-    digits) is refused like any other bad filter (the list, marked), not a 500 from Django's date
-    arithmetic (which turns a year that is no number into that answer, but not one too large)."""
+    """A ModelAdmin mixin for lists with a date hierarchy or date filters (see above)."""
 
     def get_changelist_instance(self, request):
         try:

@@ -14,6 +14,7 @@ import nh3
 from django.utils.html import linebreaks
 
 from . import pasted
+from .models import is_id
 
 # What the body may contain after sanitising: text structure, links, no styles or scripts.
 ALLOWED_TAGS = {
@@ -73,7 +74,7 @@ MARKER_ATTRIBUTE_RE = re.compile(r'data-image="\d+"|data-pending="[\w-]+"')
 
 def _only_image_ids(element, attribute, value):
     """nh3 attribute filter: a figure's data-image must be an image id (digits), data-pending a token."""
-    if attribute == "data-image" and not re.fullmatch(r"[0-9]{1,18}", value):
+    if attribute == "data-image" and not is_id(value):
         return None
     if attribute == "data-pending" and not TOKEN_RE.fullmatch(value):
         return None

@@ -94,12 +94,12 @@ def entries(article, site):
     """[(name in the ZIP, image, copyright line)] of the article's images with a file."""
     images = kit_images(article)
     return [
-        (name, image, entries_line(image, site, article))
+        (name, image, image_copyright_line(image, site, article))
         for name, image in zip(member_names(images), images, strict=True)
     ]
 
 
-def entries_line(image, site, article=None):
+def image_copyright_line(image, site, article=None):
     """An image's copyright line: the year its article was published (``article``, else the image's)."""
     article = article or image.article
     year = timezone.localtime(article.publish_at).year if article.publish_at else None

@@ -181,7 +181,7 @@ def record_code(filing_number):
 def copyright_of(image, site):
     """An article image's copyright line (its holder, else the site's short name; its licence), as its
     article's 下载 section and press kit print it."""
-    return kit.entries_line(image, site)
+    return kit.image_copyright_line(image, site)
 
 
 @register.filter
