@@ -394,7 +394,6 @@ class Results:
     """
 
     WINDOW = 200  # matches (in the order of the query) ranked by whether their terms stand as words
-    SAMPLE = 2000  # articles checked for an estimate of a count beyond the limit
     SPARE = 250  # index entries read beyond the limit, for matches that turn out not to be published
 
     def __init__(self, query, articles=None, order="relevance", limit=None, narrowed=None):
@@ -403,8 +402,6 @@ class Results:
         # Whether ``articles`` are fewer than the published ones (filters): then the index entries
         # cannot be ranked before the articles are read (see ``_matches``).
         self.narrowed = articles is not None if narrowed is None else narrowed
-        # How many articles are searched, for the estimate: a view may keep it as lists keep their counts.
-        self.searched = self.articles.count
 
     def _field(self, entry="search_entry__"):
         """The relevance field of a match, as an SQL expression (row by row: on short texts), of the
@@ -421,13 +418,21 @@ class Results:
         )
 
     @cached_property
-    def _matches(self):
-        """Up to ``limit`` + 1 ``Match``es in the order of the query (see the class): ranked from the
-        index entries when that gives the answer (``_from_entries``), else from the articles."""
+    def _ranking(self):
+        """Up to ``limit`` + 1 ``Match``es in the order of the query (see the class), and about how
+        many match in all: ranked from the index entries when that gives the answer
+        (``_from_entries``), else from the articles."""
         if not self.query:
-            return []
+            return [], 0
         ranked = None if self.narrowed else self._from_entries()
         return self._from_articles() if ranked is None else ranked
+
+    @property
+    def _matches(self):
+        return self._ranking[0]
+
+    # Every match is read to be ranked: the same statement counts them (a window over all its rows).
+    _COUNTED = models.Window(models.Count("*"))
 
     def _from_entries(self):
         """The matches ranked by their index entries, which hold each article's publish time (written
@@ -449,19 +454,27 @@ class Results:
         window = self.limit + 1 + self.SPARE
         untimed = models.ExpressionWrapper(Q(publish_at=None), output_field=models.BooleanField())
         with through_gin_indexes():  # whether each has a time, not the time: no dates to convert
-            found = list(entries.annotate(untimed=untimed).values_list("article_id", "field", "untimed")[:window])
+            found = list(
+                entries.annotate(untimed=untimed, counted=self._COUNTED).values_list(
+                    "article_id", "field", "untimed", "counted"
+                )[:window]
+            )
         # Which of them are published, and what the facets count: their articles by id, in the entries' order.
         published = {
             pk: facets
-            for pk, *facets in self.articles.filter(pk__any_of=[pk for pk, _field, _untimed in found])
+            for pk, *facets in self.articles.filter(pk__any_of=[pk for pk, *_rest in found])
             .annotate(year=ExtractYear("publish_at"))
             .order_by()
             .values_list("pk", "section_id", "column_id", "year")
         }
-        if any(untimed and pk in published for pk, _field, untimed in found):
+        if any(untimed and pk in published for pk, _field, untimed, _counted in found):
             return None
-        rows = [Match(pk, field, *published[pk]) for pk, field, _untimed in found if pk in published]
-        return rows[: self.limit + 1] if len(rows) > self.limit or len(found) < window else None
+        rows = [Match(pk, field, *published[pk]) for pk, field, _untimed, _counted in found if pk in published]
+        if len(rows) <= self.limit and len(found) == window:
+            return None
+        # The entries counted are of published articles in the share of those read.
+        counted = found[0][3] * len(rows) // len(found) if found else 0
+        return rows[: self.limit + 1], counted
 
     def _from_articles(self):
         """The matches ranked by reading every matching article (filters narrow them, or the entries
@@ -474,7 +487,10 @@ class Results:
         else:
             matches = matches.annotate(field=self._field()).order_by("-field", "-publish_at", "-pk")
         with through_gin_indexes():
-            return [Match(*row) for row in matches.values_list(*Match._fields)[: self.limit + 1]]
+            rows = list(
+                matches.annotate(counted=self._COUNTED).values_list(*Match._fields, "counted")[: self.limit + 1]
+            )
+        return [Match(*row[:-1]) for row in rows], rows[0][-1] if rows else 0
 
     @cached_property
     def ranked(self):
@@ -507,19 +523,12 @@ class Results:
 
     @cached_property
     def estimate(self):
-        """About how many articles match, when ``more``: the share of matches among the newest
-        SAMPLE articles times the number of articles, in two significant digits, and never
-        less than the limit."""
-        newest = self.articles.order_by("-publish_at", "-pk").values("pk")[: self.SAMPLE]
-        # Row by row: told to use the GIN index here, PostgreSQL reads these rows by their keys and
-        # computes search_keys() on each (0.4 s for 新); strpos on them is 7 ms, in one statement.
-        matched = SearchEntry.objects.filter(
-            article_id__any_of=newest, document__matches=self.query.row_by_row()
-        ).count()
-        total = self.searched()
-        guess = matched * total / min(total, self.SAMPLE) if total else 0
-        digits = max(0, len(str(int(guess))) - 2)
-        return max(self.limit + 1, int(round(guess, -digits)))
+        """About how many articles match, when ``more``: every match counted by the statement that
+        ranked them (beyond the first ``limit`` + 1 + ``SPARE`` entries, including those of articles
+        in the trash), in two significant digits, and never less than the limit."""
+        counted = self._ranking[1]
+        digits = max(0, len(str(counted)) - 2)
+        return max(self.limit + 1, round(counted, -digits))
 
     def __len__(self):
         return self.count()

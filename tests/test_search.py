@@ -402,21 +402,45 @@ def test_each_query_has_its_own_count(client, corpus):
 def test_results_beyond_the_limit_are_counted_exactly_up_to_it_then_estimated(client, db, monkeypatch, settings):
     settings.PAGE_CACHE_SECONDS = 0  # the same address twice, the content changed in between
     monkeypatch.setattr(search, "MAX_RESULTS", 3)
-    monkeypatch.setattr(search.Results, "SAMPLE", 4)
+    section = SectionFactory()
     for i in range(3):
-        make(f"上限{i}")
+        make(f"上限{i}", section=section)
     assert "找到 3 篇文章" in page_text(client.get(SEARCH, {"q": "上限"}))
     for i in range(3, 8):
-        make(f"上限{i}", publish_at=days_ago(30 + i))
-    make("别的", publish_at=days_ago(2))
+        make(f"上限{i}", publish_at=days_ago(30 + i), section=section)
+    for i in range(5):
+        make(f"别的{i}", publish_at=days_ago(2 + i))
     response = client.get(SEARCH, {"q": "上限", "sort": "relevance"})  # not the address cached above
     assert len(titles(response)) == 3
-    # 3 of the 4 newest articles match, of 9 in all: about 7.
-    assert "找到约 7 篇文章（显示前 3 篇）" in page_text(response)
-    # The number of articles searched is kept like a list's count, until the articles change.
-    for i in range(3):
-        make(f"别的{i}", publish_at=days_ago(50 + i))
-    assert "找到约 9 篇文章（显示前 3 篇）" in page_text(client.get(SEARCH, {"q": "上限", "sort": "relevance"}))
+    # Every match is counted by the statement that ranks them (beyond the limit it says 约: the
+    # entries counted may include some of articles in the trash, see the next test).
+    assert "找到约 8 篇文章（显示前 3 篇）" in page_text(response)
+    # Narrowed by a filter, the articles themselves are ranked and counted.
+    response = client.get(SEARCH, {"q": "上限", "section": section.pk, "sort": "date"})
+    assert "找到约 8 篇文章（显示前 3 篇）" in page_text(response)
+
+
+def test_the_count_beyond_the_limit_costs_no_statement_of_its_own(client, db, monkeypatch, settings, corpus):
+    """Counting the matches beyond the limit is part of the statement that ranks them: a page of a
+    query with more matches than the limit makes no more statements than one with fewer."""
+    settings.PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(search, "MAX_RESULTS", 1)
+    client.get(SEARCH, {"q": "临安"})  # what is kept (the site's settings, the content versions) is kept
+    with CaptureQueriesContext(connection) as beyond:
+        assert "找到约" in page_text(client.get(SEARCH, {"q": "临安"}))
+    with CaptureQueriesContext(connection) as within:
+        assert "找到 1 篇文章" in page_text(client.get(SEARCH, {"q": "杭州医学院"}))
+    assert len(beyond) == len(within)
+
+
+def test_trashed_matches_beyond_the_limit_are_left_out_of_the_estimate(client, db, monkeypatch, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    articles = [make(f"估计{i}", publish_at=days_ago(1 + i)) for i in range(8)]
+    for article in articles[:2]:
+        workflow.trash(article)
+    # 8 entries match, 6 of their 8 articles are published: about 6.
+    assert "找到约 6 篇文章（显示前 3 篇）" in page_text(client.get(SEARCH, {"q": "估计"}))
 
 
 def test_the_page_shows_highlighted_title_subtitle_and_excerpt(client, corpus):
