@@ -62,7 +62,9 @@ def percentile(values, p):
 
 
 def latency(client, url, connection, rounds):
-    rows = []
+    """Per query class: p50 and p95 in the database and of the whole page. And the mean of every
+    query's page and time in the database: what one request of the throughput mix costs."""
+    rows, every_page, every_db = [], [], []
     for label, queries in CLASSES.items():
         page, db = [], []
         for _ in range(rounds):
@@ -71,9 +73,14 @@ def latency(client, url, connection, rounds):
                 page.append(elapsed)
                 db.append(in_db)
         rows.append((label, percentile(db, 50), percentile(db, 95), percentile(page, 50), percentile(page, 95)))
+        every_page += page
+        every_db += db
         _label, d50, d95, p50, p95 = rows[-1]
         print(f"  {label:16} db p50 {d50:6.1f} p95 {d95:6.1f}   page p50 {p50:6.1f} p95 {p95:6.1f}")
-    return rows
+    form = [measure(client, url, {}, connection)[0] for _ in range(rounds * 10)]
+    mix = (statistics.mean(every_page), statistics.mean(every_db), statistics.median(form))
+    print(f"  mean of the mix: page {mix[0]:.1f} ms, in the database {mix[1]:.1f} ms; the form alone {mix[2]:.1f} ms")
+    return rows, mix
 
 
 def deep_pages(client, url, connection, rounds):
@@ -167,7 +174,7 @@ def main():
     with open("/proc/loadavg") as f:
         load = f.read().split()[0]
     print(f"\nmilliseconds (load average {load})")
-    rows = latency(client, url, connection, args.rounds)
+    rows, (mix_page, mix_db, form_page) = latency(client, url, connection, args.rounds)
     deep = deep_pages(client, url, connection, args.rounds)
     print("\nthroughput, 16 connections:")
     rates = throughput(args.seconds)
@@ -197,6 +204,11 @@ def main():
             if mode != FORM_ONLY
         )
         + f"; {FORM_ONLY}: {rates[FORM_ONLY][0]:,.0f} requests/s.",
+        "",
+        f"What a request of that mix costs, in process (one at a time, page cache off): {mix_page:.1f} ms on average,"
+        f" of which {mix_db:.1f} ms in the database; the page without a query {form_page:.1f} ms. Two cores serve at"
+        f" most 2,000 / {mix_page:.1f} = {2000 / mix_page:,.0f} such requests a second, PostgreSQL's share alone"
+        f" at most {2000 / mix_db:,.0f} (if Python cost nothing).",
         "",
         f"Index: {total / 2**20:,.0f} MiB in all for {text / 2**20:,.0f} MiB of normalised text: the rows"
         f" (text, titles and labels, primary key) {(total - document_gin) / 2**20:,.0f} MiB, the GIN index of the"
