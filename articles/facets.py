@@ -1,5 +1,6 @@
 """Facets of search results: how many of the matches are in each section, column, unit and year."""
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass
 
@@ -39,10 +40,18 @@ def _most(counts, model, parameter):
     return [Value(name, -n, {parameter: pk}) for n, name, pk in ranked[:SHOWN]]
 
 
-def facets(matches, current):
+def _year_range(year, start, end):
+    """The dates of ``year`` within the reader's range (``start``, ``end``: dates or None), as the
+    query string sets them: a year's link narrows the results, never widens them."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return {"start": max(first, start or first).isoformat(), "end": min(last, end or last).isoformat()}
+
+
+def facets(matches, current, start=None, end=None):
     """The facets of ``matches`` (the ``search.Match``es a search counted: each brings its section,
     column and year): [(Facet, [(Value, link)])] where each link is ``current`` (the query string)
-    narrowed to that value. Only the units are read again (an article has several)."""
+    narrowed to that value, within the dates ``start`` and ``end`` it has. Only the units are read
+    again (an article has several)."""
     ids = [match.pk for match in matches]
     units = (
         ArticleUnit.objects.filter(article_id__any_of=ids)
@@ -60,7 +69,7 @@ def facets(matches, current):
         Facet(
             _("Year"),
             [
-                Value(str(year), n, {"start": f"{year}-01-01", "end": f"{year}-12-31"})
+                Value(str(year), n, _year_range(year, start, end))
                 for year, n in sorted(years.items(), reverse=True)[:SHOWN]
             ],
         ),

@@ -106,6 +106,13 @@ class WidthFoldedField(forms.CharField):
         return unicodedata.normalize("NFKC", super().to_python(value))
 
 
+class WidthFoldedDateField(forms.DateField):
+    """A date typed in full-width digits (２０２５－０１－０１, as Chinese input methods type them): the date it is."""
+
+    def to_python(self, value):
+        return super().to_python(unicodedata.normalize("NFKC", value) if isinstance(value, str) else value)
+
+
 class TagSelect(CreatingAutocompleteMixin, forms.SelectMultiple):
     """Tags by name in a select2 box fed by the article admin's tag search."""
 
@@ -558,13 +565,28 @@ class SearchForm(forms.Form):
         Column.objects.all(), label=_("Column"), required=False, empty_label=_("All columns")
     )
     unit = forms.CharField(label=_("Participating unit"), max_length=100, required=False)
-    start = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT, validators=DATE_RANGE)
-    end = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT, validators=DATE_RANGE)
+    start = WidthFoldedDateField(label=_("From"), required=False, widget=DATE_INPUT, validators=DATE_RANGE)
+    end = WidthFoldedDateField(label=_("To"), required=False, widget=DATE_INPUT, validators=DATE_RANGE)
     sort = forms.ChoiceField(
         label=_("Order"),
         choices=[("relevance", _("Relevance")), ("date", _("Newest first"))],
         required=False,
     )
+
+    def clean_unit(self):
+        """The units meant: the one so named (its name or short name, whatever the capitals, typed in
+        either script, Latin letters and digits in either width), as a unit's page and the facets send
+        it; else every unit whose name holds the text. None is a form error."""
+        text = self.cleaned_data["unit"].translate(HALF_WIDTH)
+        if not text:
+            return None
+        named = search.in_either_script("name__iexact", text) | search.in_either_script("short_name__iexact", text)
+        units = Unit.objects.filter(named)
+        if not units.exists():
+            units = Unit.objects.filter(search.in_either_script("name__icontains", text))
+            if not units.exists():
+                raise forms.ValidationError(_("No participating unit's name holds “%(text)s”."), params={"text": text})
+        return units
 
     def clean(self):
         data = super().clean()
@@ -580,7 +602,7 @@ class SearchForm(forms.Form):
     @property
     def filtered(self):
         """Whether a filter or an order was chosen (the filters are then shown unfolded)."""
-        return self.is_valid() and any(self.cleaned_data[name] for name in self.fields if name != "q")
+        return self.is_valid() and any(self.cleaned_data[name] not in (None, "") for name in self.fields if name != "q")
 
     def suggestion(self, results):
         """What the reader may have meant (see ``search.suggest``), or None."""
@@ -594,17 +616,16 @@ class SearchForm(forms.Form):
             articles = articles.filter(section=data["section"])
         if data["column"]:
             articles = articles.filter(column=data["column"])
-        if data["unit"]:
-            named = ArticleUnit.objects.filter(
-                search.in_either_script("unit__name__contains", data["unit"]), article=OuterRef("pk")
+        if data["unit"] is not None:
+            articles = articles.filter(
+                Exists(ArticleUnit.objects.filter(unit__in=data["unit"], article=OuterRef("pk")))
             )
-            articles = articles.filter(Exists(named))
         if data["start"]:
             articles = articles.filter(publish_at__gte=_day_start(data["start"]))
         if data["end"]:
             articles = articles.filter(publish_at__lt=_day_start(data["end"] + datetime.timedelta(days=1)))
         self.filtered_articles = articles
-        narrowed = any(data[name] for name in self.FILTERS)
+        narrowed = any(data[name] is not None for name in self.FILTERS)
         return search.search(self.query, articles, order=data["sort"] or "relevance", narrowed=narrowed)
 
 

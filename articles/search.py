@@ -70,6 +70,7 @@ CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 SPACE_RE = re.compile(r"\s+")
 # A term outside quotes: CJK characters and words, words joined by connectors, a trailing %.
 TERM_RE = re.compile(rf"(?:[{CJK}]|{LETTER}+(?:[.,:/\-~]{LETTER}+)*[%‰]?)+")
+QUOTES_RE = re.compile(r'["“”「」]')
 QUOTED_RE = re.compile(r'"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|([^\s"“「]+)')
 
 _t2s = opencc.OpenCC("t2s")
@@ -525,10 +526,11 @@ class Results:
     def estimate(self):
         """About how many articles match, when ``more``: every match counted by the statement that
         ranked them (beyond the first ``limit`` + 1 + ``SPARE`` entries, including those of articles
-        in the trash), in two significant digits, and never less than the limit."""
+        in the trash), in two significant digits; None when that is not more than the limit (the
+        page then says "more than" the limit: 约 1001 would read as an exact count)."""
         counted = self._ranking[1]
-        digits = max(0, len(str(counted)) - 2)
-        return max(self.limit + 1, round(counted, -digits))
+        rounded = round(counted, -max(0, len(str(counted)) - 2))
+        return rounded if rounded > self.limit else None
 
     def __len__(self):
         return self.count()
@@ -652,13 +654,20 @@ def _hits(query, articles, cap=100):
 
 def suggest(typed, articles, found):
     """ "您是不是要找": a query the reader may have meant when ``typed`` found ``found`` (< SUGGEST_BELOW)
-    articles: a mistyped word corrected (``words.candidates``) if that finds more, else the query in
-    simplified characters if it was typed in traditional ones. None when there is nothing to say."""
+    articles: its words without quotes, or a mistyped word corrected (``words.candidates``), if that
+    finds more; else the query in simplified characters if it was typed in traditional ones and finds
+    as many (search already looks for both forms; OpenCC makes 咤 of 吒 alone, which finds fewer).
+    None when there is nothing to say."""
     if found >= SUGGEST_BELOW:
         return None
     query = parse(typed)
     simplified = query.text
     best, best_hits, checked = None, found, 0
+    unquoted = parse(
+        QUOTES_RE.sub(" ", unicodedata.normalize("NFKC", typed))
+    )  # a phrase, or one left unclosed ("党建 临安), as its words
+    if unquoted.text != simplified and (hits := _hits(unquoted, articles)) > best_hits:
+        best, best_hits = unquoted.text, hits
     for term in query.terms:
         if checked >= SUGGEST_CHECKS or _hits(Query((term,)), articles, cap=1):
             continue
@@ -670,6 +679,7 @@ def suggest(typed, articles, found):
             checked += 1
             if hits > best_hits:
                 best, best_hits = candidate, hits
-    if best is None and _t2s.convert(fold(typed)) != fold(typed):  # typed in traditional characters
+    traditional = _t2s.convert(fold(typed)) != fold(typed)
+    if best is None and traditional and _hits(parse(simplified), articles) >= max(found, 1):
         best = simplified
     return best

@@ -313,7 +313,8 @@ class SearchView(ArticleListView):
         context = super().get_context_data(form=self.form, query=self.form.query, crumbs=[_("Search")], **kwargs)
         if self.form.query:
             results = context["paginator"].object_list
-            context["facets"] = facets(results.counted(), self.request.GET)
+            dates = (self.form.cleaned_data[name] for name in ("start", "end"))
+            context["facets"] = facets(results.counted(), self.request.GET, *dates)
             context["suggestion"] = self.form.suggestion(results)
         return context
 

@@ -847,3 +847,77 @@ def test_a_rebuild_inside_a_transaction_holds_back_no_other_sessions_analyse(db)
     with other:
         other.execute("SET lock_timeout = '3s'")
         other.execute("ANALYZE pg_catalog.pg_authid")  # lock timeout before the fix
+
+
+# --- faults a reader's test found (2026-12-05) -------------------------------------------------
+
+
+def test_the_unit_filter_is_the_unit_so_named_not_every_unit_whose_name_holds_it(client, db):
+    """A unit page's search box and the unit facet send the unit's name: 北京七 is not 北京七医学院."""
+    make("党建北京七", units=["北京七"])
+    make("党建医学院", units=["北京七医学院"])
+    make("党建集团", units=["QA Tech集团"])
+    unit = Unit.objects.get(name="北京七")
+    form = re.search(
+        r'<form class="scope-search".*?</form>', client.get(unit.get_absolute_url()).content.decode(), re.S
+    )
+    name, value = re.search(r'type="hidden" name="(\w+)" value="([^"]*)"', form.group()).groups()
+    assert titles(client.get(SEARCH, {"q": "党建", name: value})) == ["党建北京七"]
+    # The same on every database, whatever the capitals and the width of its letters.
+    for typed in ("qa tech集团", "ＱＡ Ｔｅｃｈ集团", "QA Tech集团"):
+        assert titles(client.get(SEARCH, {"q": "党建", "unit": typed})) == ["党建集团"], typed
+    # Part of a name still finds the units whose name holds it.
+    assert sorted(titles(client.get(SEARCH, {"q": "党建", "unit": "北京"}))) == ["党建北京七", "党建医学院"]
+
+
+def test_an_unknown_unit_is_a_bad_filter(client, db):
+    make("党建", units=["杭州医学院"])
+    response = client.get(SEARCH, {"q": "党建", "unit": "不存在单位"})
+    assert response.status_code == 400
+    assert "没有名称含“不存在单位”的参与单位" in page_text(response)
+
+
+def test_a_year_facet_keeps_the_readers_date_range(client, db):
+    make("党建三月", publish_at=timezone.make_aware(datetime.datetime(2025, 3, 10, 12)))
+    make("党建五月", publish_at=timezone.make_aware(datetime.datetime(2025, 5, 10, 12)))
+    make("党建去年", publish_at=timezone.make_aware(datetime.datetime(2024, 12, 20, 12)))
+    response = client.get(SEARCH, {"q": "党建", "start": "2024-12-15", "end": "2025-03-31"})
+    facets = re.search(r'<nav class="facets".*?</nav>', response.content.decode(), re.S).group()
+    for year, expected in (("2025", ["党建三月"]), ("2024", ["党建去年"])):
+        link = re.search(rf'href="([^"]+)">{year}<', facets).group(1).replace("&amp;", "&")
+        assert titles(client.get(SEARCH + link)) == expected, year
+
+
+def test_dates_typed_in_full_width_digits_are_the_dates_they_are(client, db):
+    make("党建", publish_at=timezone.make_aware(datetime.datetime(2025, 1, 1, 12)))
+    for start in ("２０２５-０１-０１", "2025-０１-０１", "２０２５－０１－０１"):
+        response = client.get(SEARCH, {"q": "党建", "start": start, "end": "2025-01-01"})
+        assert response.status_code == 200 and titles(response) == ["党建"], start
+
+
+def test_no_suggestion_that_finds_fewer_than_the_query(client, db):
+    """吒 alone is 咤 to OpenCC, but search already looks for both: 咤 would find less."""
+    make("哪吒闹海")
+    make("叱咤风云")
+    response = client.get(SEARCH, {"q": "吒"})
+    assert sorted(titles(response)) == ["叱咤风云", "哪吒闹海"]
+    assert "您是不是要找" not in page_text(response)
+    assert "您是不是要找" not in page_text(client.get(SEARCH, {"q": "吒", "section": SectionFactory().pk}))
+
+
+def test_a_phrase_left_unclosed_that_finds_nothing_suggests_its_words(client, db):
+    make("党建引领 临安发展")
+    response = client.get(SEARCH, {"q": '"党建 临安'})
+    assert titles(response) == []
+    assert "您是不是要找： 党建 临安" in page_text(response)
+
+
+def test_an_estimate_never_reads_as_an_exact_count(client, db, monkeypatch, settings):
+    """Beyond the limit the count is rounded to two digits: one that rounds to the limit is 'more than'."""
+    settings.PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(search, "MAX_RESULTS", 100)
+    for i in range(104):
+        make(f"估算{i}", index=False)
+    search.index_articles(Article.objects.values_list("pk", flat=True))
+    text = page_text(client.get(SEARCH, {"q": "估算"}))
+    assert "找到超过 100 篇文章（显示前 100 篇）" in text and "约 101" not in text
