@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -111,6 +111,34 @@ class WidthFoldedDateField(forms.DateField):
 
     def to_python(self, value):
         return super().to_python(unicodedata.normalize("NFKC", value) if isinstance(value, str) else value)
+
+
+class UnitNamesField(forms.CharField):
+    """A participating unit typed by a reader, cleaned to the ids of the units meant (None if empty):
+    the unit so named (its name or short name, whatever the capitals, in either script, Latin letters
+    and digits in either width), as a unit's page and the search's facets send it, else the units
+    whose name holds the text (at most ``UNITS_MATCHED``). A text that names none is an error. Ids,
+    not a subquery: given one, PostgreSQL expects one unit and joins every article of them (2 s at
+    100,000 articles for a common word such as 集团) where a walk down the newest articles stops soon."""
+
+    UNITS_MATCHED = 200
+
+    def clean(self, value):
+        text = super().clean(value).translate(HALF_WIDTH)
+        if not text:
+            return None
+        named = search.in_either_script("name__iexact", text) | search.in_either_script("short_name__iexact", text)
+        holding = search.in_either_script("name__icontains", text)
+        units = (  # in one statement: the units so named first, then those whose name holds the text
+            Unit.objects.filter(named | holding)
+            .annotate(named=Case(When(named, then=True), default=False, output_field=BooleanField()))
+            .order_by("-named", "pk")
+            .values_list("pk", "named")[: self.UNITS_MATCHED]
+        )
+        found = list(units)
+        if not found:
+            raise forms.ValidationError(_("No participating unit's name holds “%(text)s”."), params={"text": text})
+        return [pk for pk, is_named in found if is_named or not found[0][1]]
 
 
 class TagSelect(CreatingAutocompleteMixin, forms.SelectMultiple):
@@ -564,7 +592,7 @@ class SearchForm(forms.Form):
     column = forms.ModelChoiceField(
         Column.objects.all(), label=_("Column"), required=False, empty_label=_("All columns")
     )
-    unit = forms.CharField(label=_("Participating unit"), max_length=100, required=False)
+    unit = UnitNamesField(label=_("Participating unit"), max_length=100, required=False)
     start = WidthFoldedDateField(label=_("From"), required=False, widget=DATE_INPUT, validators=DATE_RANGE)
     end = WidthFoldedDateField(label=_("To"), required=False, widget=DATE_INPUT, validators=DATE_RANGE)
     sort = forms.ChoiceField(
@@ -572,21 +600,6 @@ class SearchForm(forms.Form):
         choices=[("relevance", _("Relevance")), ("date", _("Newest first"))],
         required=False,
     )
-
-    def clean_unit(self):
-        """The units meant: the one so named (its name or short name, whatever the capitals, typed in
-        either script, Latin letters and digits in either width), as a unit's page and the facets send
-        it; else every unit whose name holds the text. None is a form error."""
-        text = self.cleaned_data["unit"].translate(HALF_WIDTH)
-        if not text:
-            return None
-        named = search.in_either_script("name__iexact", text) | search.in_either_script("short_name__iexact", text)
-        units = Unit.objects.filter(named)
-        if not units.exists():
-            units = Unit.objects.filter(search.in_either_script("name__icontains", text))
-            if not units.exists():
-                raise forms.ValidationError(_("No participating unit's name holds “%(text)s”."), params={"text": text})
-        return units
 
     def clean(self):
         data = super().clean()

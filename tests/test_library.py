@@ -148,6 +148,19 @@ def test_the_library_page_queries_do_not_grow_with_the_images(client, settings, 
     assert len(captions(response)) == library.PER_PAGE
 
 
+def test_a_unit_named_exactly_is_that_unit_and_a_date_may_be_full_width(client):
+    """As search's unit filter: 北京七 is not 北京七医学院 too; part of a name finds every unit holding it."""
+    image_of(
+        "北京七的图", unit=UnitFactory(name="北京七"), publish_at=timezone.make_aware(datetime.datetime(2025, 1, 1))
+    )
+    image_of("医学院的图", unit=UnitFactory(name="北京七医学院"))
+    assert captions(client.get(LIBRARY, {"unit": "北京七"})) == ["北京七的图"]
+    assert captions(client.get(LIBRARY, {"unit": "北京"})) == ["医学院的图", "北京七的图"]
+    response = client.get(LIBRARY, {"unit": "不存在单位"})
+    assert response.status_code == 400 and "没有名称含“不存在单位”的参与单位" in page_text(response)
+    assert captions(client.get(LIBRARY, {"start": "２０２５-０１-０１", "end": "2025-０１-０１"})) == ["北京七的图"]
+
+
 def test_a_publish_or_withdrawal_shows_in_the_cached_library_at_once(client, cache_backend):
     shown = image_of("已经发布")
     draft = ArticleFactory(status=Article.Status.DRAFT, publish_at=None, section=shown.article.section)
