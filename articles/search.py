@@ -433,7 +433,9 @@ class Results:
         return self._ranking[0]
 
     # Every match is read to be ranked: the same statement counts them (a window over all its rows).
+    # Of the index entries, those with a time (an entry without one is a draft's, at the very end).
     _COUNTED = models.Window(models.Count("*"))
+    _TIMED = models.Window(models.Count("publish_at"))
 
     def _from_entries(self):
         """The matches ranked by their index entries, which hold each article's publish time (written
@@ -456,7 +458,7 @@ class Results:
         untimed = models.ExpressionWrapper(Q(publish_at=None), output_field=models.BooleanField())
         with through_gin_indexes():  # whether each has a time, not the time: no dates to convert
             found = list(
-                entries.annotate(untimed=untimed, counted=self._COUNTED).values_list(
+                entries.annotate(untimed=untimed, counted=self._TIMED).values_list(
                     "article_id", "field", "untimed", "counted"
                 )[:window]
             )
@@ -473,8 +475,10 @@ class Results:
         rows = [Match(pk, field, *published[pk]) for pk, field, _untimed, _counted in found if pk in published]
         if len(rows) <= self.limit and len(found) == window:
             return None
-        # The entries counted are of published articles in the share of those read.
-        counted = found[0][3] * len(rows) // len(found) if found else 0
+        # The entries with a time, less those read that are not published (trashed or withdrawn articles
+        # are among the newest: they were published until lately).
+        unpublished = sum(1 for pk, _field, untimed, _counted in found if not untimed and pk not in published)
+        counted = found[0][3] - unpublished if found else 0
         return rows[: self.limit + 1], counted
 
     def _from_articles(self):
@@ -525,9 +529,10 @@ class Results:
     @cached_property
     def estimate(self):
         """About how many articles match, when ``more``: every match counted by the statement that
-        ranked them (beyond the first ``limit`` + 1 + ``SPARE`` entries, including those of articles
-        in the trash), in two significant digits; None when that is not more than the limit (the
-        page then says "more than" the limit: 约 1001 would read as an exact count)."""
+        ranked them (of the index entries, those with a time less the ones read that are not
+        published: beyond those, an article in the trash or withdrawn would still be counted), in two
+        significant digits; None when that is not more than the limit (the page then says "more
+        than" the limit: 约 1001 would read as an exact count)."""
         counted = self._ranking[1]
         rounded = round(counted, -max(0, len(str(counted)) - 2))
         return rounded if rounded > self.limit else None

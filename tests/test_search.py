@@ -921,3 +921,40 @@ def test_an_estimate_never_reads_as_an_exact_count(client, db, monkeypatch, sett
     search.index_articles(Article.objects.values_list("pk", flat=True))
     text = page_text(client.get(SEARCH, {"q": "估算"}))
     assert "找到超过 100 篇文章（显示前 100 篇）" in text and "约 101" not in text
+
+
+def test_the_estimate_leaves_out_the_trashed_articles_among_the_newest(client, db, monkeypatch, settings):
+    """Articles trashed lately are among the newest entries read first: they are left out of the
+    count, not taken as the share of every match that is not published."""
+    settings.PAGE_CACHE_SECONDS = 0
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    monkeypatch.setattr(search.Results, "SPARE", 2)
+    articles = [make(f"回收估计{i}", publish_at=days_ago(1 + i)) for i in range(20)]
+    for article in articles[:2]:
+        workflow.trash(article)
+    make("回收估计草稿", status=Article.Status.DRAFT, publish_at=None)  # an entry without a time
+    for order in ("relevance", "date"):
+        assert "找到约 18 篇文章（显示前 3 篇）" in page_text(client.get(SEARCH, {"q": "回收估计", "sort": order}))
+
+
+def test_a_unit_named_in_full_width_letters_is_found_by_its_own_links(client, db, settings):
+    """Names are kept as written: the unit page's box and the facet send ＡＢＣ集团 as it is."""
+    settings.PAGE_CACHE_SECONDS = 0  # both links are the same address
+    make("党建全角", units=["ＡＢＣ集团"])
+    unit = Unit.objects.get(name="ＡＢＣ集团")
+    form = re.search(
+        r'<form class="scope-search".*?</form>', client.get(unit.get_absolute_url()).content.decode(), re.S
+    )
+    name, value = re.search(r'type="hidden" name="(\w+)" value="([^"]*)"', form.group()).groups()
+    assert titles(client.get(SEARCH, {"q": "党建", name: value})) == ["党建全角"]
+    facets = re.search(r'<nav class="facets".*?</nav>', client.get(SEARCH, {"q": "党建"}).content.decode(), re.S)
+    link = re.search(r'href="([^"]+)">ＡＢＣ集团<', facets.group()).group(1).replace("&amp;", "&")
+    assert titles(client.get(SEARCH + link)) == ["党建全角"]
+
+
+def test_part_of_a_name_finds_every_unit_holding_it(client, db, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    for i in range(205):
+        make(f"党建{i:03}", units=[f"某集团{i:03}"], index=False)
+    search.index_articles(Article.objects.values_list("pk", flat=True))
+    assert "找到 205 篇文章" in page_text(client.get(SEARCH, {"q": "党建", "unit": "集团"}))

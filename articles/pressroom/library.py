@@ -126,7 +126,7 @@ class LibraryForm(forms.Form):
             )
         if data["unit"]:  # the ids of the units meant (see UnitNamesField)
             images = images.filter(
-                Exists(ArticleUnit.objects.filter(article=OuterRef("article"), unit__in=data["unit"]))
+                Exists(ArticleUnit.objects.filter(article=OuterRef("article"), unit_id__any_of=data["unit"]))
             )
         if data["section"]:
             images = images.filter(article__section=data["section"])
