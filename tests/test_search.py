@@ -539,14 +539,19 @@ def test_the_filters_offer_every_section_and_column_as_they_are_named_now(client
     assert sorted(titles(response)) == ["党建一", "党建三"]
 
 
+def scope_filter(client, page):
+    """The filter (name, value) that the search box of a section, column or unit page sends."""
+    form = re.search(r'<form class="scope-search".*?</form>', client.get(page).content.decode(), re.DOTALL).group()
+    return re.search(r'type="hidden" name="(\w+)" value="([^"]*)"', form).groups()
+
+
 def test_search_within_a_unit_or_a_column_from_its_page(client, faceted):
     unit = Unit.objects.get(name="浙江一建")
     for page, expected in [
         (unit.get_absolute_url(), ["党建二"]),
         (faceted["stories"].get_absolute_url(), ["党建一", "党建三"]),
     ]:
-        form = re.search(r'<form class="scope-search".*?</form>', client.get(page).content.decode(), re.DOTALL).group()
-        name, value = re.search(r'type="hidden" name="(\w+)" value="([^"]*)"', form).groups()
+        name, value = scope_filter(client, page)
         assert sorted(titles(client.get(SEARCH, {"q": "党建", name: value}))) == expected
 
 
@@ -858,10 +863,7 @@ def test_the_unit_filter_is_the_unit_so_named_not_every_unit_whose_name_holds_it
     make("党建医学院", units=["北京七医学院"])
     make("党建集团", units=["QA Tech集团"])
     unit = Unit.objects.get(name="北京七")
-    form = re.search(
-        r'<form class="scope-search".*?</form>', client.get(unit.get_absolute_url()).content.decode(), re.S
-    )
-    name, value = re.search(r'type="hidden" name="(\w+)" value="([^"]*)"', form.group()).groups()
+    name, value = scope_filter(client, unit.get_absolute_url())
     assert titles(client.get(SEARCH, {"q": "党建", name: value})) == ["党建北京七"]
     # The same on every database, whatever the capitals and the width of its letters.
     for typed in ("qa tech集团", "ＱＡ Ｔｅｃｈ集团", "QA Tech集团"):
@@ -942,10 +944,7 @@ def test_a_unit_named_in_full_width_letters_is_found_by_its_own_links(client, db
     settings.PAGE_CACHE_SECONDS = 0  # both links are the same address
     make("党建全角", units=["ＡＢＣ集团"])
     unit = Unit.objects.get(name="ＡＢＣ集团")
-    form = re.search(
-        r'<form class="scope-search".*?</form>', client.get(unit.get_absolute_url()).content.decode(), re.S
-    )
-    name, value = re.search(r'type="hidden" name="(\w+)" value="([^"]*)"', form.group()).groups()
+    name, value = scope_filter(client, unit.get_absolute_url())
     assert titles(client.get(SEARCH, {"q": "党建", name: value})) == ["党建全角"]
     facets = re.search(r'<nav class="facets".*?</nav>', client.get(SEARCH, {"q": "党建"}).content.decode(), re.S)
     link = re.search(r'href="([^"]+)">ＡＢＣ集团<', facets.group()).group(1).replace("&amp;", "&")
