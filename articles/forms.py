@@ -98,19 +98,21 @@ class UnitChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class WidthFoldedField(forms.CharField):
-    """Text typed in full-width forms, as Chinese input methods type digits and signs (０５７１－８６９１５６３６,
-    ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ), taken as the characters they are (NFKC): for phones and addresses."""
-
-    def to_python(self, value):
-        return unicodedata.normalize("NFKC", super().to_python(value))
-
-
-class WidthFoldedDateField(forms.DateField):
-    """A date typed in full-width digits (２０２５－０１－０１, as Chinese input methods type them): the date it is."""
+class WidthFolded:
+    """A field that takes text typed in full-width forms, as Chinese input methods type digits and
+    signs (０５７１－８６９１５６３６, ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ, ２０２５－０１－０１), as the characters
+    they are (NFKC)."""
 
     def to_python(self, value):
         return super().to_python(unicodedata.normalize("NFKC", value) if isinstance(value, str) else value)
+
+
+class WidthFoldedField(WidthFolded, forms.CharField):
+    """Text in either width: for phones and addresses."""
+
+
+class WidthFoldedDateField(WidthFolded, forms.DateField):
+    """A date in either width."""
 
 
 class UnitNamesField(forms.CharField):

@@ -668,9 +668,8 @@ def suggest(typed, articles, found):
     query = parse(typed)
     simplified = query.text
     best, best_hits, checked = None, found, 0
-    unquoted = parse(
-        QUOTES_RE.sub(" ", unicodedata.normalize("NFKC", typed))
-    )  # a phrase, or one left unclosed ("党建 临安), as its words
+    # A phrase, or one left unclosed ("党建 临安), as its words.
+    unquoted = parse(QUOTES_RE.sub(" ", unicodedata.normalize("NFKC", typed)))
     if unquoted.text != simplified and (hits := _hits(unquoted, articles)) > best_hits:
         best, best_hits = unquoted.text, hits
     for term in query.terms:
