@@ -87,6 +87,29 @@ def fresh_content_types(request):
 
 
 @pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server, counting the requests it is answering (``RequestsInFlight``)."""
+    from .servers import RequestsInFlight
+
+    server = live_server.thread.httpd
+    server.set_app(RequestsInFlight(server.get_app()))
+    return live_server
+
+
+@pytest.fixture(autouse=True)
+def live_server_answered(request):
+    """A test with the live server ends when the server has answered every request (a click's last
+    one may still be running): only then is the database emptied for the next test."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so emptied after the wait below
+    server = request.getfixturevalue("live_server").thread.httpd
+    yield
+    server.get_app().wait()
+
+
+@pytest.fixture(scope="session")
 def private_redis(tmp_path_factory):
     """A Redis server of this test run's own: the one on port 6379 is shared by other runs on the
     machine, whose flushes would empty this run's cache in the middle of a test."""

@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -147,3 +148,53 @@ def smtp_server():
         yield controller.port, mailbox
     finally:
         controller.stop()
+
+
+class RequestsInFlight:
+    """A WSGI application that counts the requests it is answering, to wait until none is.
+
+    Wraps the live server's application: a browser test can end while the server still answers its
+    last click, and the database is emptied at the test's end.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.answering = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.answering += 1
+        try:
+            response = self.app(environ, start_response)
+        except BaseException:
+            self.done()
+            raise
+        return Answer(response, self.done)
+
+    def done(self):
+        with self.idle:
+            self.answering -= 1
+            self.idle.notify_all()
+
+    def wait(self, timeout=30):
+        with self.idle:
+            if not self.idle.wait_for(lambda: self.answering == 0, timeout):
+                raise TimeoutError(f"the live server still answers {self.answering} request(s)")
+
+
+class Answer:
+    """A WSGI response that calls ``then`` once the server has closed it (sent all of it or given up)."""
+
+    def __init__(self, response, then):
+        self.response, self.then = response, then
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self):
+        try:
+            if hasattr(self.response, "close"):
+                self.response.close()
+        finally:
+            self.then()

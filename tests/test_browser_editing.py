@@ -209,7 +209,9 @@ def test_the_form_is_previewed_beside_it_unsaved_at_phone_and_desktop_widths(liv
     assert form_box["x"] + form_box["width"] <= panel_box["x"] + 1  # side by side, not over the form
     assert frame_width(page, 1280) == 1280
     page.get_by_role("button", name="手机").click()
-    page.get_by_role("button", name="预览当前内容").click()
+    with page.expect_response(lambda response: response.url.endswith("/preview/")) as posted:
+        page.get_by_role("button", name="预览当前内容").click()  # the frame shows the last one meanwhile
+    assert posted.value.ok
     expect(frame.locator("h1")).to_have_text("还没保存的标题")
     assert frame_width(page, 375) == 375
     assert Article.objects.count() == 0
