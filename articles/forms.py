@@ -68,6 +68,9 @@ HALF_WIDTH = str.maketrans(
         for code in range(ranges[0], ranges[1] + 1)
     }
 )
+# The other way, for names kept full-width. Databases may fold only ASCII capitals (SQLite; PostgreSQL in
+# the C locale): a full-width form is tried in capitals and in small letters.
+FULL_WIDTH = {ord(half): chr(full) for full, half in HALF_WIDTH.items()}
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -127,7 +130,8 @@ class UnitNamesField(forms.CharField):
         text = super().clean(value)
         if not text:
             return None
-        typed = {text, text.translate(HALF_WIDTH)}  # names are kept as written: ＡＢＣ集团 too
+        half = text.translate(HALF_WIDTH)  # names are kept as written: ＡＢＣ集团 too, found by ABC集团
+        typed = {text, half, half.upper().translate(FULL_WIDTH), half.lower().translate(FULL_WIDTH)}
         lookups = [f"{field}__iexact" for field in ("name", "short_name")]
         named = reduce(operator.or_, (search.in_either_script(lookup, form) for form in typed for lookup in lookups))
         holding = reduce(operator.or_, (search.in_either_script("name__icontains", form) for form in typed))

@@ -951,6 +951,15 @@ def test_a_unit_named_in_full_width_letters_is_found_by_its_own_links(client, db
     assert titles(client.get(SEARCH + link)) == ["党建全角"]
 
 
+def test_a_unit_named_in_full_width_letters_is_found_as_a_reader_types_it(client, db):
+    """A reader types ABC集团 in half width for a unit kept as ＡＢＣ集团: the unit so named, and part of it."""
+    make("党建全角", units=["ＡＢＣ集团"])
+    make("党建半角", units=["ABCD集团"])
+    for typed in ("ABC集团", "abc集团", "Ａbc集团"):
+        assert titles(client.get(SEARCH, {"q": "党建", "unit": typed})) == ["党建全角"], typed
+    assert sorted(titles(client.get(SEARCH, {"q": "党建", "unit": "abc"}))) == ["党建全角", "党建半角"]
+
+
 def test_part_of_a_name_finds_every_unit_holding_it(client, db, settings):
     settings.PAGE_CACHE_SECONDS = 0
     for i in range(205):
