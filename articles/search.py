@@ -377,6 +377,15 @@ class Match(NamedTuple):
     year: int  # of its publication, where the site is (the database says: no date parsed for a facet)
 
 
+class Entry(NamedTuple):
+    """An index entry as ``Results._from_entries`` reads it, in the order of the query."""
+
+    pk: int  # its article's
+    field: int
+    untimed: bool  # a draft's entry, or one written by code older than the copy of the publish time
+    counted: int  # the entries with a time that match: the same on every row (a window count)
+
+
 class Results:
     """Matching articles, as a Paginator wants them (``count()`` and slices), at most ``limit``.
 
@@ -457,28 +466,29 @@ class Results:
         window = self.limit + 1 + self.SPARE
         untimed = models.ExpressionWrapper(Q(publish_at=None), output_field=models.BooleanField())
         with through_gin_indexes():  # whether each has a time, not the time: no dates to convert
-            found = list(
-                entries.annotate(untimed=untimed, counted=self._TIMED).values_list(
-                    "article_id", "field", "untimed", "counted"
+            found = [
+                Entry(*row)
+                for row in entries.annotate(untimed=untimed, counted=self._TIMED).values_list(
+                    "article_id", *Entry._fields[1:]
                 )[:window]
-            )
+            ]
         # Which of them are published, and what the facets count: their articles by id, in the entries' order.
         published = {
             pk: facets
-            for pk, *facets in self.articles.filter(pk__any_of=[pk for pk, *_rest in found])
+            for pk, *facets in self.articles.filter(pk__any_of=[entry.pk for entry in found])
             .annotate(year=ExtractYear("publish_at"))
             .order_by()
             .values_list("pk", "section_id", "column_id", "year")
         }
-        if any(untimed and pk in published for pk, _field, untimed, _counted in found):
+        if any(entry.untimed and entry.pk in published for entry in found):
             return None
-        rows = [Match(pk, field, *published[pk]) for pk, field, _untimed, _counted in found if pk in published]
+        rows = [Match(entry.pk, entry.field, *published[entry.pk]) for entry in found if entry.pk in published]
         if len(rows) <= self.limit and len(found) == window:
             return None
         # The entries with a time, less those read that are not published (trashed or withdrawn articles
         # are among the newest: they were published until lately).
-        unpublished = sum(1 for pk, _field, untimed, _counted in found if not untimed and pk not in published)
-        counted = found[0][3] - unpublished if found else 0
+        unpublished = sum(1 for entry in found if not entry.untimed and entry.pk not in published)
+        counted = found[0].counted - unpublished if found else 0
         return rows[: self.limit + 1], counted
 
     def _from_articles(self):
